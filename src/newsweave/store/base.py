@@ -1,0 +1,81 @@
+"""The Store protocol: every backend (SQLite, PostgreSQL) implements it and passes
+the conformance suite shipped in ``newsweave.testing``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, Sequence, runtime_checkable
+
+from ..models import AddResult, Article, SearchHit
+
+
+@dataclass
+class StoreStats:
+    articles: int = 0
+    duplicates: int = 0
+    outlets: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    undated: int = 0  # articles placed by ingest time (no date found)
+    extra: dict[str, int] = field(default_factory=dict)  # counts later stages add (entities, events…)
+
+
+@dataclass
+class DuplicateRecord:
+    id: str
+    original_id: str
+    reason: str  # "url" | "text"
+    source: str
+    url: str | None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where articles and everything computed from them live."""
+
+    def add_articles(self, articles: Sequence[Article]) -> AddResult:
+        """Store a batch in one transaction; exact duplicates are recorded, not stored."""
+        ...
+
+    def get_article(self, article_id: str) -> Article | None:
+        """One article by its public id (a recorded duplicate resolves to None)."""
+        ...
+
+    def list_articles(self, limit: int = 50, offset: int = 0, *, language: str | None = None,
+                      outlet: str | None = None) -> list[Article]:
+        """Articles newest first (publication date, else ingest time)."""
+        ...
+
+    def iter_articles(self, *, order: str = "published") -> "Sequence[Article] | object":
+        """All articles, oldest first by publication date (for re-processing)."""
+        ...
+
+    def count_articles(self) -> int:
+        """How many articles are stored."""
+        ...
+
+    def duplicates_of(self, article_id: str) -> list[DuplicateRecord]:
+        """The recorded exact duplicates of one stored article."""
+        ...
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over title and text, best first, with a snippet."""
+        ...
+
+    def stats(self) -> StoreStats:
+        """Counts for `newsweave stats`."""
+        ...
+
+    def get_feed_state(self, url: str) -> dict | None:
+        """Conditional-GET state of one feed, or None."""
+        ...
+
+    def set_feed_state(self, url: str, etag: str | None, last_modified: str | None,
+                       checked_at: datetime, error: str | None) -> None:
+        """Remember a feed's ETag/Last-Modified and last error."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...

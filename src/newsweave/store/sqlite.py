@@ -1,0 +1,272 @@
+"""The embedded store: stdlib sqlite3, WAL, foreign keys, numbered migrations, FTS5."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from ..errors import StoreError
+from ..models import AddResult, Article, SearchHit
+from .base import DuplicateRecord, StoreStats
+
+_ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
+                 "date_source", "outlet", "author", "language", "description", "caption",
+                 "content_hash", "ingested_at", "notes")
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The numbered migration scripts shipped with the package: (number, name, sql)."""
+    out = []
+    for entry in resources.files("newsweave.store").joinpath("migrations").iterdir():
+        m = re.match(r"(\d+)_.*\.sql$", entry.name)
+        if m:
+            out.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+def fts_query(query: str) -> str:
+    """Turn free text into a safe FTS5 query: every word quoted, all required."""
+    words = re.findall(r"\w+", query, flags=re.UNICODE)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+class SQLiteStore:
+    """Store on one SQLite file (or ':memory:')."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot open store {self.path}: folder {parent} does not exist")
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA busy_timeout = 10000")
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._lock = threading.RLock()
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot open store {self.path}: {e}") from e
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything in it lands, or nothing does."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                # BaseException: a Ctrl-C mid-batch must roll back too.
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                           "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        done = {r[0] for r in self._conn.execute("SELECT version FROM schema_migrations")}
+        for number, name, sql in migrations():
+            if number in done:
+                continue
+            with self.transaction() as c:
+                # executescript would COMMIT our transaction; run statements one by one instead.
+                for stmt in _split_sql(sql):
+                    c.execute(stmt)
+                c.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                          (number, name, _iso(datetime.now(timezone.utc))))
+
+    def schema_version(self) -> int:
+        row = self._conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "SQLiteStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            with self._lock:
+                return self._conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"store {self.path}: {e}") from e
+
+    # -- articles -------------------------------------------------------------------------------
+
+    def add_articles(self, articles: Sequence[Article]) -> AddResult:
+        """Store a batch in one transaction; exact duplicates are recorded, not stored."""
+        result = AddResult()
+        try:
+            with self.transaction() as c:
+                for a in articles:
+                    self._add_one(c, a, result)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"store {self.path}: batch not stored: {e}") from e
+        return result
+
+    def _add_one(self, c: sqlite3.Connection, a: Article, result: AddResult) -> None:
+        h = a.content_hash
+        if c.execute("SELECT 1 FROM articles WHERE id = ?", (a.id,)).fetchone() or \
+                c.execute("SELECT 1 FROM duplicates WHERE id = ?", (a.id,)).fetchone():
+            result.unchanged.append(a.id)
+            return
+        original = None
+        reason = ""
+        if a.canonical_url:
+            row = c.execute("SELECT id FROM articles WHERE canonical_url = ? ORDER BY rowid LIMIT 1",
+                            (a.canonical_url,)).fetchone()
+            if row:
+                original, reason = row[0], "url"
+        if original is None:
+            row = c.execute("SELECT id FROM articles WHERE content_hash = ? ORDER BY rowid LIMIT 1",
+                            (h,)).fetchone()
+            if row:
+                original, reason = row[0], "text"
+        if original is not None:
+            c.execute("INSERT INTO duplicates VALUES (?, ?, ?, ?, ?, ?)",
+                      (a.id, original, reason, a.source, a.url, _iso(datetime.now(timezone.utc))))
+            result.duplicates.append((a.id, original))
+            return
+        values = (a.id, a.title, a.text, a.source, a.url, a.canonical_url, _iso(a.published),
+                  a.date_source, a.outlet, a.author, a.language, a.description, a.caption, h,
+                  _iso(a.ingested_at), json.dumps(a.notes, ensure_ascii=False))
+        c.execute(f"INSERT INTO articles ({', '.join(_ARTICLE_COLS)}) "
+                  f"VALUES ({', '.join('?' * len(_ARTICLE_COLS))})", values)
+        result.stored.append(a.id)
+
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"], title=row["title"], text=row["text"], source=row["source"],
+            url=row["url"], canonical_url=row["canonical_url"], published=_dt(row["published"]),
+            date_source=row["date_source"], outlet=row["outlet"], author=row["author"],
+            language=row["language"], description=row["description"], caption=row["caption"],
+            ingested_at=_dt(row["ingested_at"]) or datetime.now(timezone.utc),
+            notes=json.loads(row["notes"] or "[]"),
+        )
+
+    def get_article(self, article_id: str) -> Article | None:
+        """One article by its public id."""
+        rows = self._query("SELECT * FROM articles WHERE id = ?", (article_id,))
+        return self._article(rows[0]) if rows else None
+
+    def list_articles(self, limit: int = 50, offset: int = 0, *, language: str | None = None,
+                      outlet: str | None = None) -> list[Article]:
+        """Articles newest first (publication date, else ingest time)."""
+        where, params = [], []
+        if language:
+            where.append("language = ?")
+            params.append(language)
+        if outlet:
+            where.append("outlet = ?")
+            params.append(outlet)
+        sql = "SELECT * FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY COALESCE(published, ingested_at) DESC, rowid DESC LIMIT ? OFFSET ?"
+        return [self._article(r) for r in self._query(sql, (*params, limit, offset))]
+
+    def iter_articles(self, *, order: str = "published") -> Iterator[Article]:
+        """All articles, oldest first by publication date (else ingest time), then id."""
+        rows = self._query("SELECT * FROM articles ORDER BY COALESCE(published, ingested_at), id")
+        for r in rows:
+            yield self._article(r)
+
+    def count_articles(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM articles")[0][0])
+
+    def duplicates_of(self, article_id: str) -> list[DuplicateRecord]:
+        rows = self._query("SELECT id, original_id, reason, source, url FROM duplicates "
+                           "WHERE original_id = ? ORDER BY recorded_at, id", (article_id,))
+        return [DuplicateRecord(*tuple(r)) for r in rows]
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search (FTS5, BM25 with the title weighted up), with a snippet."""
+        q = fts_query(query)
+        if not q:
+            return []
+        sql = ("SELECT a.id, a.title, a.outlet, a.published, "
+               "snippet(articles_fts, 1, '[', ']', '…', 14) AS snip, "
+               "bm25(articles_fts, 4.0, 1.0) AS score "
+               "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+               "WHERE articles_fts MATCH ? ORDER BY score LIMIT ?")
+        rows = self._query(sql, (q, limit))
+        if not rows and " " in q:
+            # No article has every word: fall back to any word, still ranked by BM25.
+            rows = self._query(sql, (q.replace('" "', '" OR "'), limit))
+        return [SearchHit(id=r["id"], title=r["title"], outlet=r["outlet"],
+                          published=_dt(r["published"]), snippet=r["snip"], score=-float(r["score"]))
+                for r in rows]
+
+    def stats(self) -> StoreStats:
+        row = self._query(
+            "SELECT COUNT(*), COUNT(DISTINCT outlet), MIN(published), MAX(published), "
+            "SUM(date_source = 'ingest') FROM articles")[0]
+        langs = {r[0] or "unknown": r[1] for r in self._query(
+            "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY COUNT(*) DESC")}
+        dups = self._query("SELECT COUNT(*) FROM duplicates")[0][0]
+        return StoreStats(articles=row[0], duplicates=dups, outlets=row[1], languages=langs,
+                          first_published=_dt(row[2]), last_published=_dt(row[3]),
+                          undated=int(row[4] or 0))
+
+    # -- feeds ----------------------------------------------------------------------------------
+
+    def get_feed_state(self, url: str) -> dict | None:
+        rows = self._query("SELECT * FROM feed_state WHERE url = ?", (url,))
+        if not rows:
+            return None
+        d = dict(rows[0])
+        d["checked_at"] = _dt(d["checked_at"])
+        return d
+
+    def set_feed_state(self, url: str, etag: str | None, last_modified: str | None,
+                       checked_at: datetime, error: str | None) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO feed_state VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                      "etag = excluded.etag, last_modified = excluded.last_modified, "
+                      "checked_at = excluded.checked_at, error = excluded.error",
+                      (url, etag, last_modified, _iso(checked_at), error))
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements; sqlite3.complete_statement keeps trigger bodies whole."""
+    stmts, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if not buf.strip() and line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            stmts.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        stmts.append(buf.strip())
+    return stmts

@@ -1,0 +1,177 @@
+"""Shipped conformance suite for Store backends, and small builders for tests.
+
+A backend proves it behaves like the others by subclassing ``StoreConformance`` in its own test
+module and providing a ``store_factory`` fixture that returns a callable opening the *same*
+store every time it is called (so persistence can be checked)::
+
+    class TestSQLiteStore(StoreConformance):
+        @pytest.fixture
+        def store_factory(self, tmp_path):
+            return lambda: SQLiteStore(tmp_path / "t.db")
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import pytest
+
+from .errors import StoreError
+from .models import Article
+from .store.base import Store
+
+T0 = datetime(2023, 4, 16, 9, 30, tzinfo=timezone.utc)
+
+
+def make_article(id: str = "a1", **kw: Any) -> Article:
+    """An Article with sensible defaults; override any field."""
+    defaults: dict[str, Any] = dict(
+        title=f"Title of {id}",
+        text=f"Body of article {id}. Chinese Defence Minister Li Shangfu met Vladimir Putin in Moscow.",
+        source=f"test:{id}",
+        published=T0,
+        date_source="given",
+        outlet="Test Outlet",
+        language="en",
+    )
+    defaults.update(kw)
+    return Article(id=id, **defaults)
+
+
+class StoreConformance:
+    """Behaviour every Store must have. Subclass it and provide ``store_factory``."""
+
+    @pytest.fixture
+    def store_factory(self) -> Callable[[], Store]:  # pragma: no cover - overridden
+        raise NotImplementedError("provide a store_factory fixture")
+
+    @pytest.fixture
+    def store(self, store_factory: Callable[[], Store]) -> Store:
+        s = store_factory()
+        yield s
+        s.close()
+
+    def test_is_a_store(self, store: Store) -> None:
+        assert isinstance(store, Store)
+
+    def test_empty(self, store: Store) -> None:
+        assert store.count_articles() == 0
+        assert store.list_articles() == []
+        assert store.get_article("nope") is None
+        assert store.search("anything") == []
+        st = store.stats()
+        assert st.articles == 0 and st.duplicates == 0
+
+    def test_round_trip_keeps_every_field(self, store: Store) -> None:
+        a = make_article("rt", url="https://ex.org/a?x=1", canonical_url="https://ex.org/a",
+                         author="Jane Roe", description="desc", caption="Photo: someone",
+                         notes=["no date in markup"], text="Путин встретился с Ли Шанфу. 李尚福。 «Bonjour»",
+                         published=datetime(2023, 4, 17, 1, 2, 3, tzinfo=timezone(timedelta(hours=3))))
+        assert store.add_articles([a]).stored == ["rt"]
+        b = store.get_article("rt")
+        assert b is not None
+        for f in ("id", "title", "text", "source", "url", "canonical_url", "date_source", "outlet",
+                  "author", "language", "description", "caption", "notes"):
+            assert getattr(b, f) == getattr(a, f), f
+        assert b.published == a.published  # same instant, whatever the zone it is returned in
+        assert b.published.tzinfo is not None
+
+    def test_persists_after_reopen(self, store_factory: Callable[[], Store]) -> None:
+        s = store_factory()
+        s.add_articles([make_article("p1")])
+        s.close()
+        s2 = store_factory()
+        try:
+            assert s2.get_article("p1") is not None
+            assert s2.count_articles() == 1
+        finally:
+            s2.close()
+
+    def test_same_id_twice_is_unchanged(self, store: Store) -> None:
+        store.add_articles([make_article("x")])
+        r = store.add_articles([make_article("x")])
+        assert r.stored == [] and r.unchanged == ["x"]
+        assert store.count_articles() == 1
+
+    def test_exact_duplicate_by_text_is_recorded_not_stored(self, store: Store) -> None:
+        store.add_articles([make_article("orig", text="Same words, here.")])
+        r = store.add_articles([make_article("copy", text="  same WORDS here ")])
+        assert r.stored == [] and r.duplicates == [("copy", "orig")]
+        assert store.get_article("copy") is None
+        assert [d.id for d in store.duplicates_of("orig")] == ["copy"]
+        assert store.stats().duplicates == 1
+        # re-ingesting the duplicate changes nothing
+        assert store.add_articles([make_article("copy", text="same words here")]).unchanged == ["copy"]
+
+    def test_duplicate_by_canonical_url_within_one_batch(self, store: Store) -> None:
+        r = store.add_articles([
+            make_article("u1", canonical_url="https://ex.org/story", text="first version"),
+            make_article("u2", canonical_url="https://ex.org/story", text="second version"),
+        ])
+        assert r.stored == ["u1"] and r.duplicates == [("u2", "u1")]
+        assert store.duplicates_of("u1")[0].reason == "url"
+
+    def test_batch_is_all_or_nothing(self, store: Store) -> None:
+        good = make_article("good")
+        bad = make_article("bad")
+        bad.title = None  # type: ignore[assignment]  # violates NOT NULL
+        with pytest.raises(StoreError):
+            store.add_articles([good, bad])
+        assert store.count_articles() == 0
+        assert store.get_article("good") is None
+
+    def test_list_newest_first_with_filters_and_paging(self, store: Store) -> None:
+        store.add_articles([
+            make_article("old", published=T0 - timedelta(days=2), outlet="A", language="en"),
+            make_article("new", published=T0, outlet="B", language="fr", text="texte français"),
+            make_article("mid", published=T0 - timedelta(days=1), outlet="A", language="en",
+                         text="middle text"),
+        ])
+        assert [a.id for a in store.list_articles()] == ["new", "mid", "old"]
+        assert [a.id for a in store.list_articles(limit=1, offset=1)] == ["mid"]
+        assert [a.id for a in store.list_articles(language="fr")] == ["new"]
+        assert [a.id for a in store.list_articles(outlet="A")] == ["mid", "old"]
+        assert [a.id for a in store.iter_articles()] == ["old", "mid", "new"]
+
+    def test_undated_articles_sort_by_ingest_time(self, store: Store) -> None:
+        later = datetime.now(timezone.utc)
+        store.add_articles([make_article("dated", published=T0, text="dated one"),
+                            make_article("undated", published=None, date_source="ingest",
+                                         ingested_at=later, text="undated one")])
+        assert store.list_articles()[0].id == "undated"
+        assert store.stats().undated == 1
+
+    def test_search_ranks_and_snippets(self, store: Store) -> None:
+        store.add_articles([
+            make_article("hit", title="Defence minister visits Moscow",
+                         text="The Chinese defence minister arrived in Moscow on Sunday."),
+            make_article("weak", title="Weather", text="Rain in Moscow. The minister of sport spoke."),
+            make_article("miss", title="Football", text="A match in Madrid."),
+        ])
+        hits = store.search("defence minister Moscow")
+        assert hits and hits[0].id == "hit"
+        assert "miss" not in [h.id for h in hits]
+        assert "Moscow" in hits[0].snippet or "defence" in hits[0].snippet.lower()
+
+    def test_search_survives_query_syntax(self, store: Store) -> None:
+        store.add_articles([make_article("s")])
+        for q in ['"', "AND OR NOT", "Putin*", "(Moscow", "NEAR(", "", "   ", "💥", "title:Putin"]:
+            store.search(q)  # must not raise
+
+    def test_feed_state(self, store: Store) -> None:
+        assert store.get_feed_state("https://ex.org/feed") is None
+        store.set_feed_state("https://ex.org/feed", '"abc"', "Mon, 17 Apr 2023 10:00:00 GMT", T0, None)
+        st = store.get_feed_state("https://ex.org/feed")
+        assert st is not None and st["etag"] == '"abc"' and st["checked_at"] == T0
+        store.set_feed_state("https://ex.org/feed", None, None, T0 + timedelta(hours=1), "timeout")
+        st = store.get_feed_state("https://ex.org/feed")
+        assert st["error"] == "timeout" and st["etag"] is None
+
+    def test_stats(self, store: Store) -> None:
+        store.add_articles([make_article("e1", language="en", outlet="A", text="one"),
+                            make_article("f1", language="fr", outlet="B", text="deux",
+                                         published=T0 + timedelta(days=1))])
+        st = store.stats()
+        assert st.articles == 2 and st.outlets == 2
+        assert st.languages == {"en": 1, "fr": 1}
+        assert st.first_published == T0 and st.last_published == T0 + timedelta(days=1)
