@@ -17,7 +17,9 @@ from typing import Any, Callable
 import pytest
 
 from .errors import StoreError
-from .models import Article
+from datetime import date
+
+from .models import Article, DateMention, Enrichment, Entity, Mention, Quote, Sentence
 from .store.base import Store
 
 T0 = datetime(2023, 4, 16, 9, 30, tzinfo=timezone.utc)
@@ -175,3 +177,39 @@ class StoreConformance:
         assert st.articles == 2 and st.outlets == 2
         assert st.languages == {"en": 1, "fr": 1}
         assert st.first_published == T0 and st.last_published == T0 + timedelta(days=1)
+
+    def test_enrichment_round_trip_and_entities(self, store: Store) -> None:
+        text = "Li Shangfu met Vladimir Putin in Moscow. Putin said: “We are friends.”"
+        store.add_articles([make_article("en1", text=text)])
+        assert store.unenriched_article_ids() == ["en1"]
+        putin = Entity(id="ent_putin", name="Vladimir Putin", type="PER",
+                       variants={"Vladimir Putin": ["en"], "Putin": ["en"], "Путин": ["ru"]})
+        moscow = Entity(id="ent_moscow", name="Moscow", type="LOC", variants={"Moscow": ["en"]})
+        e = Enrichment(
+            article_id="en1", language="en",
+            sentences=[Sentence(0, 0, 40, text[:40]), Sentence(1, 41, len(text), text[41:])],
+            mentions=[Mention("Vladimir Putin", 15, 29, "PER", "en", "Vladimir Putin", "ent_putin"),
+                      Mention("Moscow", 33, 39, "LOC", "en", "Moscow", "ent_moscow"),
+                      Mention("Putin", 41, 46, "PER", "en", "Vladimir Putin", "ent_putin")],
+            dates=[DateMention("April 16", 0, 8, date(2023, 4, 16), date(2023, 4, 16))],
+            quotes=[Quote("We are friends.", 54, 69, "Vladimir Putin", "direct", "said", "ent_putin")],
+            keywords=[("Vladimir Putin", 0.05)], notes=["no quotes model for xx"])
+        store.save_enrichments([e], [putin, moscow])
+        got = store.get_enrichment("en1")
+        assert got is not None
+        assert [s.text for s in got.sentences] == [s.text for s in e.sentences]
+        assert got.mentions == e.mentions and got.dates == e.dates and got.quotes == e.quotes
+        assert got.keywords == e.keywords and got.notes == e.notes
+        assert store.unenriched_article_ids() == []
+        # saving again replaces, never duplicates
+        store.save_enrichments([e], [putin])
+        assert len(store.get_enrichment("en1").mentions) == 3
+        top = store.list_entities()
+        assert {x.id for x in top} == {"ent_putin", "ent_moscow"} and top[0].article_count == 1
+        assert store.get_entity("Путин").id == "ent_putin"
+        assert store.get_entity("putin").id == "ent_putin"
+        assert store.get_entity("ent_moscow").name == "Moscow"
+        assert store.get_entity("Nobody") is None
+        assert store.entity_article_ids("ent_putin") == ["en1"]
+        assert [x.id for x in store.list_entities(type="LOC")] == ["ent_moscow"]
+        assert store.all_entities()[0].variants

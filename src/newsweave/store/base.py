@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..models import AddResult, Article, SearchHit
+from ..models import AddResult, Article, Enrichment, Entity, SearchHit
 
 
 @dataclass
@@ -65,6 +65,35 @@ class Store(Protocol):
 
     def stats(self) -> StoreStats:
         """Counts for `newsweave stats`."""
+        ...
+
+    def save_enrichments(self, items: Sequence[Enrichment], entities: Sequence[Entity]) -> None:
+        """Replace these articles' enrichment and upsert the entities, in one transaction."""
+        ...
+
+    def get_enrichment(self, article_id: str) -> Enrichment | None:
+        """Sentences, mentions, dates, quotes and keywords stored for one article."""
+        ...
+
+    def unenriched_article_ids(self) -> list[str]:
+        """Articles stored without enrichment, oldest first."""
+        ...
+
+    def list_entities(self, limit: int = 50, offset: int = 0, *, type: str | None = None
+                      ) -> list[Entity]:
+        """Canonical entities, most articles first, with article counts."""
+        ...
+
+    def all_entities(self) -> list[Entity]:
+        """Every canonical entity."""
+        ...
+
+    def get_entity(self, key: str) -> Entity | None:
+        """An entity by id, canonical name or name variant (case-insensitive)."""
+        ...
+
+    def entity_article_ids(self, entity_id: str) -> list[str]:
+        """Articles mentioning an entity, newest first."""
         ...
 
     def get_feed_state(self, url: str) -> dict | None:

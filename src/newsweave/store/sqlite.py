@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import StoreError
-from ..models import AddResult, Article, SearchHit
+from ..models import AddResult, Article, Entity, Enrichment, Mention, SearchHit
+from . import serialize as ser
 from .base import DuplicateRecord, StoreStats
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
@@ -234,9 +235,99 @@ class SQLiteStore:
         langs = {r[0] or "unknown": r[1] for r in self._query(
             "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY COUNT(*) DESC")}
         dups = self._query("SELECT COUNT(*) FROM duplicates")[0][0]
+        extra = {"enriched articles": self._query("SELECT COUNT(*) FROM enrichments")[0][0],
+                 "entities": self._query("SELECT COUNT(*) FROM entities")[0][0]}
         return StoreStats(articles=row[0], duplicates=dups, outlets=row[1], languages=langs,
                           first_published=_dt(row[2]), last_published=_dt(row[3]),
-                          undated=int(row[4] or 0))
+                          undated=int(row[4] or 0), extra=extra)
+
+    # -- enrichment and entities ----------------------------------------------------------------
+
+    def save_enrichments(self, items: Sequence[Enrichment], entities: Sequence[Entity]) -> None:
+        """Replace the enrichment of these articles and upsert the entities, in one transaction."""
+        now = _iso(datetime.now(timezone.utc))
+        try:
+            with self.transaction() as c:
+                for ent in entities:
+                    c.execute("INSERT INTO entities VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                              "name = excluded.name, type = excluded.type, variants = excluded.variants",
+                              (ent.id, ent.name, ent.type, ser.dump(ent.variants)))
+                for e in items:
+                    row = ser.enrichment_row(e)
+                    c.execute("INSERT OR REPLACE INTO enrichments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              (*row.values(), now))
+                    c.execute("DELETE FROM mentions WHERE article_id = ?", (e.article_id,))
+                    c.executemany(
+                        "INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(e.article_id, m.start, m.end, m.text, m.type, m.language, m.canonical,
+                          m.entity_id) for m in e.mentions])
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"store {self.path}: enrichment not stored: {err}") from err
+
+    def get_enrichment(self, article_id: str) -> Enrichment | None:
+        """What the understanding stages stored for one article."""
+        rows = self._query("SELECT e.*, a.text FROM enrichments e JOIN articles a ON a.id = e.article_id "
+                           "WHERE e.article_id = ?", (article_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        mentions = [Mention(text=m["text"], start=m["start"], end=m["end"], type=m["type"],
+                            language=m["language"], canonical=m["canonical"], entity_id=m["entity_id"])
+                    for m in self._query("SELECT * FROM mentions WHERE article_id = ? ORDER BY start",
+                                         (article_id,))]
+        return Enrichment(
+            article_id=article_id, language=r["language"],
+            sentences=ser.sentences_from_json(r["sentences"], r["text"]), mentions=mentions,
+            dates=ser.dates_from_json(r["dates"]), quotes=ser.quotes_from_json(r["quotes"]),
+            keywords=[(k, s) for k, s in json.loads(r["keywords"])], notes=json.loads(r["notes"]))
+
+    def unenriched_article_ids(self) -> list[str]:
+        """Articles stored without enrichment, oldest first."""
+        return [r[0] for r in self._query(
+            "SELECT a.id FROM articles a LEFT JOIN enrichments e ON e.article_id = a.id "
+            "WHERE e.article_id IS NULL ORDER BY COALESCE(a.published, a.ingested_at), a.id")]
+
+    def _entity(self, r: sqlite3.Row) -> Entity:
+        return Entity(id=r["id"], name=r["name"], type=r["type"], variants=json.loads(r["variants"]),
+                      article_count=int(r["n"] or 0))
+
+    _ENTITY_SQL = ("SELECT e.*, (SELECT COUNT(DISTINCT m.article_id) FROM mentions m "
+                   "WHERE m.entity_id = e.id) AS n FROM entities e")
+
+    def list_entities(self, limit: int = 50, offset: int = 0, *, type: str | None = None
+                      ) -> list[Entity]:
+        """Canonical entities, most articles first."""
+        sql = self._ENTITY_SQL + (" WHERE e.type = ?" if type else "")
+        sql += " ORDER BY n DESC, e.name LIMIT ? OFFSET ?"
+        return [self._entity(r) for r in self._query(sql, ((type,) if type else ()) + (limit, offset))]
+
+    def all_entities(self) -> list[Entity]:
+        """Every canonical entity (to rebuild the in-memory entity index)."""
+        return [self._entity(r) for r in self._query(self._ENTITY_SQL + " ORDER BY e.id")]
+
+    def get_entity(self, key: str) -> Entity | None:
+        """An entity by id, canonical name or any name variant (case-insensitive)."""
+        rows = self._query(self._ENTITY_SQL + " WHERE e.id = ? OR e.name = ? COLLATE NOCASE "
+                           "ORDER BY n DESC LIMIT 1", (key, key))
+        if not rows:
+            rows = self._query(
+                self._ENTITY_SQL + " WHERE e.id IN (SELECT entity_id FROM mentions "
+                "WHERE text = ? COLLATE NOCASE OR canonical = ? COLLATE NOCASE) ORDER BY n DESC LIMIT 1",
+                (key, key))
+        if not rows:
+            low = key.casefold()
+            for ent in self.all_entities():
+                if any(v.casefold() == low for v in ent.variants):
+                    return ent
+            return None
+        return self._entity(rows[0])
+
+    def entity_article_ids(self, entity_id: str) -> list[str]:
+        """Articles mentioning an entity, newest first."""
+        return [r[0] for r in self._query(
+            "SELECT DISTINCT a.id FROM mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.entity_id = ? ORDER BY COALESCE(a.published, a.ingested_at) DESC",
+            (entity_id,))]
 
     # -- feeds ----------------------------------------------------------------------------------
 

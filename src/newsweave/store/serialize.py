@@ -1,0 +1,57 @@
+"""JSON (de)serialisation of enrichment parts, shared by every store backend."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from ..models import DateMention, Enrichment, Quote, Sentence
+
+
+def dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def sentences_to_json(sentences: list[Sentence]) -> str:
+    # Offsets only: the text is the article's, so storing it again would double the size.
+    return dump([[s.start, s.end] for s in sentences])
+
+
+def sentences_from_json(data: str, text: str) -> list[Sentence]:
+    return [Sentence(index=i, start=a, end=b, text=text[a:b]) for i, (a, b) in enumerate(json.loads(data))]
+
+
+def dates_to_json(dates: list[DateMention]) -> str:
+    return dump([{**asdict(d), "date_from": d.date_from.isoformat(), "date_to": d.date_to.isoformat()}
+                 for d in dates])
+
+
+def dates_from_json(data: str) -> list[DateMention]:
+    out = []
+    for d in json.loads(data):
+        d["date_from"] = date.fromisoformat(d["date_from"])
+        d["date_to"] = date.fromisoformat(d["date_to"])
+        out.append(DateMention(**d))
+    return out
+
+
+def quotes_to_json(quotes: list[Quote]) -> str:
+    return dump([asdict(q) for q in quotes])
+
+
+def quotes_from_json(data: str) -> list[Quote]:
+    return [Quote(**q) for q in json.loads(data)]
+
+
+def enrichment_row(e: Enrichment) -> dict[str, str | None]:
+    """The stored columns of one Enrichment (mentions go to their own table)."""
+    return {
+        "article_id": e.article_id,
+        "language": e.language,
+        "sentences": sentences_to_json(e.sentences),
+        "dates": dates_to_json(e.dates),
+        "quotes": quotes_to_json(e.quotes),
+        "keywords": dump([[k, s] for k, s in e.keywords]),
+        "notes": dump(e.notes),
+    }
