@@ -25,6 +25,7 @@ class Settings:
     max_bytes: int = 20 * 1024 * 1024  # largest HTTP body or input file accepted
     max_redirects: int = 5
     batch_size: int = 200  # articles per store transaction
+    enrich: bool = True  # run the understanding stages (sentences, entities, dates…) at ingest
 
     def with_overrides(self, **kw: Any) -> "Settings":
         """A copy with the given non-None values set (CLI flags)."""
@@ -40,6 +41,7 @@ _ENV = {
     "max_bytes": "NEWSWEAVE_MAX_BYTES",
     "max_redirects": "NEWSWEAVE_MAX_REDIRECTS",
     "batch_size": "NEWSWEAVE_BATCH_SIZE",
+    "enrich": "NEWSWEAVE_ENRICH",
 }
 
 

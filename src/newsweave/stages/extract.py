@@ -62,10 +62,11 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
             description = description or doc.description
             caption = doc.caption
             canon = doc.canonical_url
-        elif item.kind == "text":
+        else:
             from .cleantext import clean_text
 
-            ct = clean_text(item.content)
+            # Plain-text files carry their headline as the first line; records carry it apart.
+            ct = clean_text(item.content, headline=item.kind == "text", title=title)
             text = ct.body
             title = title or ct.title
             if published is None and ct.published is not None:
@@ -73,12 +74,8 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
             outlet = outlet or ct.outlet
             author = author or ct.author
             caption = ct.caption
-        else:
-            from .cleantext import clean_body
-
-            text, _removed = clean_body(item.content)
-    except StageError:
-        raise
+    except StageError as e:
+        raise StageError(STAGE, item.source, e.reason) from e  # name the input, not "<html>"
     except Exception as e:  # a library failing on one odd page must not stop the batch
         raise StageError(STAGE, item.source, f"{type(e).__name__}: {e}") from e
 

@@ -1,0 +1,147 @@
+"""Main-text extraction from HTML: several extractors, merged line by line.
+
+trafilatura's precision mode drops boilerplate but also drops short legitimate lines; its recall
+mode keeps them but lets menus, credits and teasers in. Long prose lines are rarely boilerplate,
+so the merge takes every long line from the recall output and short lines only when precision
+mode kept them too; drops short runs dangling before the first or after the last prose line
+(bylines, "more topics", credits, call-to-action lines); then adds long lines that two independent
+generic extractors (readability, jusText) agree on but trafilatura missed.
+"""
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from collections.abc import Callable
+from typing import Any
+
+# A line this long (in characters, whitespace folded) counts as prose: kept without agreement.
+PROSE_CHARS = 100
+# Edge runs made only of lines shorter than this, outside the prose span, are dropped.
+EDGE_CHARS = 40
+# The prose span for edge trimming starts/ends at lines at least this long.
+ANCHOR_CHARS = 80
+
+_WS = re.compile(r"\s+")
+_BLOCK_TAGS = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 td th blockquote pre br tr section article dd dt figcaption "
+    "head item list quote row cell".split()
+)
+
+
+def norm(text: str) -> str:
+    """Whitespace-folded text, used for containment tests between outputs."""
+    return _WS.sub(" ", text).strip()
+
+
+def lines(text: str | None) -> list[str]:
+    """Non-empty, stripped lines of an extractor's output."""
+    return [ln.strip() for ln in (text or "").split("\n") if ln.strip()]
+
+
+def trafilatura_text(html: str, url: str | None, **options: Any) -> str | None:
+    """Plain text from trafilatura with comments off and tables on, plus the given options."""
+    import trafilatura
+
+    return trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=True, include_formatting=False,
+        **options,
+    )
+
+
+def generic_texts(html: Any, url: str | None, language: str | None) -> tuple[str, str]:
+    """Texts from readability and jusText, as bundled by trafilatura (html: string or lxml tree)."""
+    # trafilatura.external is where trafilatura keeps its own fallbacks; reusing them keeps the
+    # exact cleaning trafilatura applies before handing a tree to either algorithm.
+    from trafilatura.external import try_justext, try_readability
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return "", ""
+    try:
+        readable = _element_text(try_readability(deepcopy(tree)))
+    except Exception:  # a generic fallback failing must not fail the item
+        readable = ""
+    try:
+        justext = _element_text(try_justext(deepcopy(tree), url, language))
+    except Exception:
+        justext = ""
+    return readable, justext
+
+
+def _element_text(element: Any) -> str:
+    """Text of an lxml element with one line per block element."""
+    parts: list[str] = []
+    for el in element.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return "\n".join(
+        ln.strip() for ln in re.sub(r"[ \t]+", " ", "".join(parts)).split("\n") if ln.strip()
+    )
+
+
+def merge(precise: str | None, recall: str | None, readable: str, justext: str) -> str:
+    """Merge the candidate outputs into one main text (see the module docstring)."""
+    if not recall:
+        out = lines(precise)
+    elif not precise:
+        out = lines(recall)
+    else:
+        precise_n = norm(precise)
+        out = [ln for ln in lines(recall) if len(norm(ln)) >= PROSE_CHARS or norm(ln) in precise_n]
+        out = _insert_missing(out, lines(precise), lambda n: True)
+    # Trimmed before the rescue: rescued lines are prose and must not move the prose span.
+    out = trim_edges(out)
+    agreed = (norm(readable), norm(justext))
+    for source in (readable, justext):
+        out = _insert_missing(
+            out, lines(source), lambda n: len(n) >= PROSE_CHARS and all(n in a for a in agreed)
+        )
+    return "\n".join(out)
+
+
+def _insert_missing(out: list[str], source: list[str], accept: Callable[[str], bool]) -> list[str]:
+    """Add accepted source lines absent from out, after the source line that precedes them."""
+    result = list(out)
+    normed = [norm(ln) for ln in result]
+    cursor = 0
+    for ln in source:
+        n = norm(ln)
+        at = next((i for i, other in enumerate(normed) if n in other), None)
+        if at is not None:
+            cursor = at + 1
+            continue
+        if not accept(n):
+            continue
+        # Lines the new one contains are the same paragraph cut shorter: replace, don't repeat.
+        inside = [i for i, other in enumerate(normed) if other in n]
+        if inside:
+            cursor = inside[0]
+            for i in reversed(inside):
+                del result[i], normed[i]
+        result.insert(cursor, ln)
+        normed.insert(cursor, n)
+        cursor += 1
+    return result
+
+
+def has_prose(text: str) -> bool:
+    """True when the text holds at least one prose-length line: link lists and menus do not."""
+    return any(len(norm(ln)) >= ANCHOR_CHARS for ln in lines(text))
+
+
+def trim_edges(out: list[str]) -> list[str]:
+    """Drop leading and trailing runs of short lines around the prose span."""
+    anchors = [i for i, ln in enumerate(out) if len(norm(ln)) >= ANCHOR_CHARS]
+    if not anchors:
+        return out
+    first, last = anchors[0], anchors[-1]
+    if all(len(norm(ln)) < EDGE_CHARS for ln in out[last + 1:]):
+        out = out[: last + 1]
+    if all(len(norm(ln)) < EDGE_CHARS for ln in out[:first]):
+        out = out[first:]
+    return out

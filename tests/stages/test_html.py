@@ -1,0 +1,128 @@
+"""HTML stage on small hand-written pages: main text, boilerplate left out, metadata."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from newsweave.errors import StageError
+from newsweave.stages import html_text
+from newsweave.stages.html import HtmlDoc, extract_html, parse_published
+
+HTML = Path(__file__).resolve().parents[1] / "data" / "html"
+
+
+def _page(name: str, url: str | None = None) -> HtmlDoc:
+    return extract_html((HTML / name).read_text(encoding="utf-8"), url)
+
+
+@pytest.fixture(scope="module")
+def news() -> HtmlDoc:
+    return _page("news_article.html", "https://courier.example.org/n/123?utm_source=feed")
+
+
+def test_news_main_text(news: HtmlDoc) -> None:
+    assert news.text.startswith("The old harbour bridge reopened")
+    for sentence in ("corrosion inside the steel deck", "Tomas Berg, told reporters",
+                     "Shop owners on both banks", "check the new expansion joints"):
+        assert sentence in news.text
+    # one paragraph per line, as the contract says
+    assert len([ln for ln in news.text.split("\n") if ln.strip()]) == 5
+
+
+@pytest.mark.parametrize("boilerplate", [
+    "We use cookies", "Accept all cookies",  # cookie banner
+    "Subscribe today", "Weather",  # navigation
+    "Related stories", "Ferry timetable changes",  # related links
+    "commute was a nightmare", "Late and over budget",  # comments
+    "All rights reserved", "Privacy policy", "morning briefing",  # footer
+])
+def test_news_boilerplate_excluded(news: HtmlDoc, boilerplate: str) -> None:
+    assert boilerplate not in news.text
+
+
+def test_news_metadata(news: HtmlDoc) -> None:
+    assert news.title == "Harbour bridge reopens after two-year repair"
+    assert news.author == "Maria Lindqvist"
+    assert news.published == datetime(2024, 3, 5, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert news.outlet == "The Riverside Courier"
+    assert news.canonical_url == "https://courier.example.org/news/2024/03/harbour-bridge-reopens"
+    assert news.language == "en"
+    assert news.description and news.description.startswith("The old harbour bridge carries")
+    assert news.caption == "The repaired harbour bridge seen from the east quay on Monday morning."
+
+
+def test_og_and_json_ld_metadata() -> None:
+    doc = _page("jsonld_article.html")
+    assert doc.title == "Le marché couvert rouvre ses portes"
+    assert doc.author == "Claire Dubois"
+    # datePublished, not dateModified, with its offset kept
+    assert doc.published == datetime(2023, 11, 18, 7, 45, tzinfo=timezone(timedelta(hours=1)))
+    assert doc.outlet == "Gazette du Val"
+    assert doc.canonical_url == "https://gazette.example.net/local/marche-couvert-rouvre"
+    assert doc.language == "fr"
+    assert doc.description == "Après huit mois de travaux, les commerçants retrouvent leurs étals."
+    assert doc.caption is None
+    assert "La charpente métallique" in doc.text
+    assert "Accueil" not in doc.text and "mentions légales" not in doc.text
+
+
+def test_malformed_html_still_extracts() -> None:
+    doc = _page("malformed.html", "https://news.example.com/storm")
+    assert doc.title == "Storm cuts power to coastal villages"
+    assert doc.author == "Jonas Weber"
+    for sentence in ("A winter storm with gusts", "Repair crews were working",
+                     "Schools in the district", "expects the wind to ease"):
+        assert sentence in doc.text
+    assert doc.published is None
+    assert doc.canonical_url == "https://news.example.com/storm"
+
+
+def test_non_article_page_has_no_main_text() -> None:
+    with pytest.raises(StageError) as err:
+        _page("non_article.html", "https://courier.example.org/")
+    assert err.value.stage == "extract"
+    assert err.value.item == "https://courier.example.org/"
+
+
+@pytest.mark.parametrize("content", ["", "   \n", "just some words, no markup at all", "\x00\x01\x02"])
+def test_empty_or_non_html_input_fails(content: str) -> None:
+    with pytest.raises(StageError) as err:
+        extract_html(content)
+    assert err.value.item == "<html>"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2024-03-05T09:30:00+0100", datetime(2024, 3, 5, 9, 30, tzinfo=timezone(timedelta(hours=1)))),
+    ("2024-03-05T00:00:00", datetime(2024, 3, 5, tzinfo=timezone.utc)),  # date only: UTC
+    ("2024-03-05", datetime(2024, 3, 5, tzinfo=timezone.utc)),
+    ("not a date", None),
+    (None, None),
+])
+def test_parse_published(value: str | None, expected: datetime | None) -> None:
+    assert parse_published(value) == expected
+
+
+PROSE_A = "A long paragraph of real article prose that goes on well past one hundred characters in total."
+PROSE_B = "Another paragraph of article prose, also longer than the prose threshold used by the merge."
+
+
+def test_merge_keeps_short_lines_only_with_precision_agreement() -> None:
+    recall = f"Menu item\n{PROSE_A}\nSubheading kept\n{PROSE_B}\nShare this"
+    precise = f"{PROSE_A}\nSubheading kept\n{PROSE_B}"
+    assert html_text.merge(precise, recall, "", "").split("\n") == [PROSE_A, "Subheading kept", PROSE_B]
+
+
+def test_merge_rescues_prose_both_generic_extractors_agree_on() -> None:
+    missed = "A paragraph the main extractor missed, but both readability and jusText found it on this very same page."
+    assert len(missed) >= html_text.PROSE_CHARS
+    out = html_text.merge(PROSE_A, PROSE_A, f"{missed}\n{PROSE_A}", f"{missed}\n{PROSE_A}")
+    assert out.split("\n") == [missed, PROSE_A]
+    # one generic extractor alone is not enough
+    assert html_text.merge(PROSE_A, PROSE_A, f"{missed}\n{PROSE_A}", PROSE_A) == PROSE_A
+
+
+def test_trim_edges_drops_dangling_short_runs() -> None:
+    lines = ["By a reporter", "5 min read", PROSE_A, "Short middle line", PROSE_B, "More topics:", "Share"]
+    assert html_text.trim_edges(lines) == [PROSE_A, "Short middle line", PROSE_B]

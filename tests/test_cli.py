@@ -1,0 +1,101 @@
+"""The CLI as a user runs it: the demo corpus, idempotent ingest, browsing, bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from newsweave.cli import app
+
+from conftest import EXAMPLES
+
+SEED_A = "000_91d4f52043ef8cf0"
+SEED_B = "004_d179e931f6170d12"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "demo.db"
+    r = CliRunner().invoke(app, ["--db", str(db), "ingest", str(EXAMPLES / "seeds"),
+                                 str(EXAMPLES / "wikinews" / "wikinews.jsonl")])
+    assert r.exit_code == 0, r.output
+    assert "42 stored" in r.output
+    return db
+
+
+def run(db, *args):
+    return CliRunner().invoke(app, ["--db", str(db), *args])
+
+
+def test_ingest_twice_stores_nothing_new(demo_db):
+    r = run(demo_db, "ingest", str(EXAMPLES / "seeds"))
+    assert r.exit_code == 0
+    assert "0 stored" in r.output and "2 already stored" in r.output
+
+
+def test_articles_newest_first(demo_db):
+    rows = json.loads(run(demo_db, "articles", "--limit", "100", "--format", "json").stdout)
+    assert len(rows) == 42
+    assert {SEED_A, SEED_B} <= {r["id"] for r in rows}
+    dates = [r["published"] for r in rows if r["published"]]
+    assert dates == sorted(dates, reverse=True)
+    assert set(rows[0]) == {"id", "outlet", "published", "language", "title"}
+
+
+def test_article_json_has_clean_text(demo_db):
+    r = run(demo_db, "article", SEED_A, "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["id"] == SEED_A and d["language"] == "en"
+    assert "Li Shangfu met with Russian President Vladimir Putin" in d["text"]
+    for junk in ("Spread the love", "Views:", "Website | + posts", "Yustika"):
+        assert junk not in d["text"]
+    assert d["title"].startswith("US-Sanctioned Chinese Defense Minister Meets Putin")
+
+
+def test_article_table_and_missing(demo_db):
+    r = run(demo_db, "article", SEED_B)
+    assert r.exit_code == 0 and "Li Shangfu" in r.stdout
+    r = run(demo_db, "article", "no-such-id")
+    assert r.exit_code == 1 and "no article" in r.output
+
+
+def test_search_finds_the_seeds_first(demo_db):
+    rows = json.loads(run(demo_db, "search", "defence minister Moscow", "--format", "json").stdout)
+    assert rows and rows[0]["id"] in {SEED_A, SEED_B}
+    assert all("snippet" in r for r in rows)
+
+
+def test_stats(demo_db):
+    d = json.loads(run(demo_db, "stats", "--format", "json").stdout)
+    assert d["articles"] == 42 and d["languages"]["en"] == 42
+
+
+def test_extract_only_jsonl(tmp_path):
+    db = tmp_path / "untouched.db"
+    r = run(db, "extract", str(EXAMPLES / "seeds"), "--format", "jsonl")
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["source"].split("/")[-1] for x in lines] == [f"{SEED_A}.txt", f"{SEED_B}.txt"]
+    for x in lines:
+        assert {"source", "title", "text", "published", "outlet", "language"} <= set(x)
+    assert not db.exists()
+
+
+def test_bad_inputs_do_not_stop_the_batch(tmp_path):
+    (tmp_path / "in").mkdir()
+    good = tmp_path / "in" / "good.txt"
+    good.write_text("A headline\n\nThe minister arrived in Moscow on Sunday for talks. "
+                    "He met the president and discussed cooperation.\n")
+    (tmp_path / "in" / "empty.txt").write_text("")
+    (tmp_path / "in" / "bin.html").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "in" / "bad.jsonl").write_text('{"text": "Valid line about a storm in Paris."}\n{oops\n')
+    db = tmp_path / "x.db"
+    r = run(db, "ingest", str(tmp_path / "in"), str(tmp_path / "missing.txt"))
+    assert r.exit_code == 1
+    out = r.output
+    assert "empty.txt" in out and "bin.html" in out and "bad.jsonl:2" in out and "missing.txt" in out
+    assert "2 stored" in out
+    ids = {x["id"] for x in json.loads(run(db, "articles", "--format", "json").stdout)}
+    assert "good" in ids
