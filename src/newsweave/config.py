@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 
-USER_AGENT = f"Newsweave/{__version__} (+news event comparison; respects robots and rate limits)"
+USER_AGENT = f"Newsweave/{__version__} (news event comparison tool; python-httpx)"
 
 
 @dataclass(frozen=True)

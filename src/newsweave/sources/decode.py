@@ -33,6 +33,7 @@ _HTML_META = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
 _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_FEW_NON_ASCII = 16
 _WESTERN = {"cp1252", "latin_1", "iso8859_1", "iso8859_15"}
 
 
@@ -96,6 +97,10 @@ def detect(data: bytes) -> tuple[str, str] | None:
         return "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if sum(b >= 0x80 for b in data) < _FEW_NON_ASCII and not _looks_binary(data):
+        # A handful of accented bytes is too little for any detector (it says Big5 for
+        # "naïve"); windows-1252 is what browsers assume, and the right guess most often.
+        return "cp1252", _decode_cp1252(data)
     from charset_normalizer import from_bytes  # lazy: only needed for undeclared legacy bytes
 
     results = from_bytes(data)
@@ -108,6 +113,10 @@ def detect(data: bytes) -> tuple[str, str] | None:
         if m.chaos <= best.chaos + 0.01 and m.encoding in _WESTERN:
             return "cp1252", _decode_cp1252(data)
     return best.encoding, str(best)
+
+
+def _looks_binary(data: bytes) -> bool:
+    return b"\x00" in data
 
 
 def _decode_cp1252(data: bytes) -> str:
