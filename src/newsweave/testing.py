@@ -155,6 +155,11 @@ class StoreConformance:
         assert "miss" not in [h.id for h in hits]
         assert "Moscow" in hits[0].snippet or "defence" in hits[0].snippet.lower()
 
+    def test_search_chinese_without_spaces(self, store: Store) -> None:
+        store.add_articles([make_article("zh", title="国防部长访问莫斯科", text="中国国防部长李尚福在莫斯科会见普京。")])
+        hits = store.search("莫斯科")
+        assert [h.id for h in hits] == ["zh"] and "莫斯科" in hits[0].snippet
+
     def test_search_survives_query_syntax(self, store: Store) -> None:
         store.add_articles([make_article("s")])
         for q in ['"', "AND OR NOT", "Putin*", "(Moscow", "NEAR(", "", "   ", "💥", "title:Putin"]:

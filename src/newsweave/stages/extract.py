@@ -30,6 +30,24 @@ def _first_sentence(text: str, limit: int = 120) -> str:
     return cut + "…"
 
 
+def _snippet_doc(fragment: str) -> "HtmlDoc":
+    """Plain text of a short HTML fragment (a feed entry's summary)."""
+    import lxml.html
+
+    from .html import HtmlDoc
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        for br in root.iter("br", "p", "div", "li", "h1", "h2", "h3"):
+            br.tail = "\n" + (br.tail or "")
+        text = root.text_content()
+    except Exception:  # lxml rejects some fragments (e.g. bare text with control characters)
+        text = fragment
+    text = "\n".join(ln.strip() for ln in text.splitlines() if ln.strip())
+    return HtmlDoc(title=None, text=text, author=None, published=None, outlet=None,
+                   canonical_url=None, language=None, description=None, caption=None)
+
+
 def _iso639_1(code: str | None) -> str | None:
     """'en-US', 'EN', 'fr_FR' -> 'en', 'fr'; anything else that is not 2-3 letters -> None."""
     if not code:
@@ -51,7 +69,14 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
         if is_html:
             from .html import extract_html
 
-            doc = extract_html(item.content, item.url)
+            try:
+                doc = extract_html(item.content, item.url)
+            except StageError:
+                if not item.meta.get("feed_url"):
+                    raise
+                # A feed entry carries a summary snippet, not a page: keep its text as it is.
+                doc = _snippet_doc(item.content)
+                notes.append("text is the feed entry's summary, not the full article")
             text = doc.text
             title = title or doc.title
             if published is None and doc.published is not None:

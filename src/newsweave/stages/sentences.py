@@ -76,6 +76,10 @@ _QUOTE_RE = re.compile(
     r"|「[^「」\n]{1,2000}?」"
     r"|『[^『』\n]{1,2000}?』"
     r"|(?<![\w\"])\"(?=\S)[^\"\n]{1,2000}?(?<=\S)\"(?![\w\"])"
+    # Single quotes double as apostrophes: one followed by a letter is an apostrophe, and a
+    # straight single quote only closes after punctuation ('We won,' he said).
+    r"|‘(?:[^‘’\n]|’(?=\w)){1,2000}?’(?!\w)"
+    r"|(?<![\w'])'(?=[^\s'])(?:[^'\n]|'(?=\w)){1,2000}?(?<=[.,!?;:…])'(?!\w)"
 )
 
 
@@ -204,6 +208,17 @@ _STARTERS = frozenset(
     " For With After Before When While If As Its His Her Their Our Le La Les Il Elle Ils Elles Un"
     " Une Der Die Das Es Er Sie Ein Eine El Los Las Ella Lo Una Он Она Они Это".split()
 )
+# '"Why speculate?" Mr. Gowdy added.' is one sentence: a short clause with a reporting verb right
+# after a quotation that ends in ?/!/. still belongs to it.
+_ATTRIBUTION = re.compile(
+    # the clause may hold a title's period ("Mr. Gowdy added"), never a sentence's
+    r"(?:[^.!?\n]|(?<=\b[A-Z])\.|(?<=\b[A-Z][a-z])\.|(?<=\b[A-Z][a-z][a-z])\.|(?<=\b[A-Z][a-z]{3})\.)"
+    r"{0,60}?\b(?:said|says|added|asked|told|wrote|replied|explained|insisted|declared"
+    r"|stated|continued|recalled|noted|a dit|a déclaré|a ajouté|a expliqué|sagte|fügte|erklärte"
+    r"|dijo|añadió|explicó|disse|sagt|dit|сказал|сказала|заявил|заявила|добавил|добавила)\b"
+    # "... Jane Doe said that the plan failed." is a new sentence reporting speech, not a tag
+    r"(?!,?\s+(?:that|que|qu'|dass|что)\b)[^.!?\n]{0,40}(?:[.!?]|\s*$)"
+)
 _NEXT_WORD = re.compile(r"\S+")
 _TERMINAL = re.compile(r"[.!?…。！？‼]\s*$")
 
@@ -212,17 +227,19 @@ def _keep_boundary(chunk: str, prev_end: int, next_start: int, quotes: Spans) ->
     """False to drop the boundary; True to keep it; an int to move it there."""
     head = chunk[:prev_end].rstrip()
     for qs, qe in quotes:
+        if len(head) == qe and _ATTRIBUTION.match(chunk, qe):
+            return False
         if qs < next_start < qe or qs < prev_end < qe:
             if qe - qs > MAX_PROTECTED_QUOTE:
                 return True
             # A quotation that itself ends a sentence ('He said: "We won." Then he left.') gets
             # its boundary after the closing mark, the way a reader sees it.
             inner = chunk[qs:qe - 1].rstrip()
-            if _TERMINAL.search(inner):
+            if _TERMINAL.search(inner) and not _ATTRIBUTION.match(chunk, qe):
                 after = qe
                 while after < len(chunk) and chunk[after].isspace():
                     after += 1
-                if after < len(chunk) and (chunk[after].isupper() or not chunk[after].isalpha()):
+                if after < len(chunk) and not chunk[after].islower():
                     return after
             return False
     nxt = chunk[next_start:next_start + 1]
@@ -242,7 +259,7 @@ def _apply_rules(chunk: str, spans: Spans) -> Spans:
     spans = [(s, e) for s, e in spans if chunk[s:e].strip()]
     if len(spans) < 2:
         return spans
-    quotes = quoted_spans(chunk) if any(c in chunk for c in "\"“«»„「『") else []
+    quotes = quoted_spans(chunk) if any(c in chunk for c in "\"'“‘«»„「『") else []
     cuts: list[int] = []
     for (_, prev_end), (next_start, _) in zip(spans, spans[1:]):
         keep = _keep_boundary(chunk, prev_end, next_start, quotes)
@@ -271,6 +288,9 @@ def _blocks(text: str) -> Iterable[tuple[int, int]]:
         if (
             start is not None
             and text[end:m.start()].count("\n") == 1
+            # short lines are lists or headings, not wrapped prose
+            and end - start >= 40
+            and text.count(" ", start, end) >= 5
             and _SOFT_WRAP_END.search(text[start:end])
             and line.lstrip()[:1].islower()
         ):

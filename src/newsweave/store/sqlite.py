@@ -43,6 +43,9 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(out)
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 def fts_query(query: str) -> str:
     """Turn free text into a safe FTS5 query: every word quoted, all required."""
     words = re.findall(r"\w+", query, flags=re.UNICODE)
@@ -224,9 +227,28 @@ class SQLiteStore:
         if not rows and " " in q:
             # No article has every word: fall back to any word, still ranked by BM25.
             rows = self._query(sql, (q.replace('" "', '" OR "'), limit))
-        return [SearchHit(id=r["id"], title=r["title"], outlet=r["outlet"],
+        hits = [SearchHit(id=r["id"], title=r["title"], outlet=r["outlet"],
                           published=_dt(r["published"]), snippet=r["snip"], score=-float(r["score"]))
                 for r in rows]
+        if not hits and _CJK.search(query):
+            hits = self._substring_search(query.strip(), limit)
+        return hits
+
+    def _substring_search(self, query: str, limit: int) -> list[SearchHit]:
+        # FTS5's unicode61 tokenizer does not segment Chinese/Japanese, whose words are not
+        # space-delimited: fall back to a substring scan, ranked by occurrences.
+        rows = self._query(
+            "SELECT id, title, outlet, published, text, "
+            "(LENGTH(title || text) - LENGTH(REPLACE(title || text, ?, ''))) / LENGTH(?) AS n "
+            "FROM articles WHERE instr(title, ?) > 0 OR instr(text, ?) > 0 ORDER BY n DESC LIMIT ?",
+            (query, query, query, query, limit))
+        out = []
+        for r in rows:
+            i = max(r["text"].find(query), 0)
+            snip = r["text"][max(0, i - 30): i + len(query) + 30].replace(query, f"[{query}]")
+            out.append(SearchHit(id=r["id"], title=r["title"], outlet=r["outlet"],
+                                 published=_dt(r["published"]), snippet=snip, score=float(r["n"])))
+        return out
 
     def stats(self) -> StoreStats:
         row = self._query(
