@@ -108,9 +108,10 @@ def ingest(
         task = bar.add_task("ingesting", total=None)
 
         def tick(event: str, item: str) -> None:
-            counts[event] += 1
+            counts[event] = counts.get(event, 0) + 1
+            what = f"enriching {item}" if event == "enriched" else truncate(item, 50)
             bar.update(task, description=f"{counts['stored']} stored, {counts['duplicate']} "
-                       f"duplicates, {counts['failed']} failed — {truncate(item, 50)}")
+                       f"duplicates, {counts['failed']} failed — {what}")
 
         try:
             report = run_ingest(inputs, store, settings, progress=tick, stdin=sys.stdin.buffer)
@@ -193,6 +194,21 @@ def watch(
         store.close()
 
 
+@app.command()
+def enrich() -> None:
+    """Run the understanding stages on stored articles that have not been enriched yet."""
+    from .pipeline import enrich_store
+
+    store = _open()
+    try:
+        n = enrich_store(store, state.settings)
+    except NewsweaveError as e:
+        fail(str(e))
+    finally:
+        store.close()
+    typer.echo(f"{n} articles enriched")
+
+
 # ---- browse ---------------------------------------------------------------------------------
 
 @app.command()
@@ -227,6 +243,40 @@ def article(article_id: str, fmt: Format = typer.Option(Format.table, "--format"
     from .render import print_article
 
     print_article(detail)
+
+
+@app.command()
+def entities(
+    limit: int = typer.Option(50, "--limit", min=1),
+    offset: int = typer.Option(0, "--offset", min=0),
+    type: Optional[str] = typer.Option(None, "--type", help="PER, ORG, LOC or MISC."),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Canonical entities with how many articles mention them."""
+    store = _open()
+    ents = store.list_entities(limit, offset, type=type.upper() if type else None)
+    store.close()
+    rows = [{"id": e.id, "name": e.name, "type": e.type, "articles": e.article_count,
+             "variants": sorted(e.variants)} for e in ents]
+    emit(rows, fmt, ["name", "type", "articles", "variants", "id"])
+
+
+@app.command()
+def entity(name: str, fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """One entity: its name variants, their languages, and the articles mentioning it."""
+    from .queries import entity_detail
+
+    store = _open()
+    detail = entity_detail(store, name)
+    store.close()
+    if detail is None:
+        fail(f"no entity named {name!r}", 1)
+    if fmt != Format.table:
+        emit_one(detail, fmt)
+        return
+    from .render import print_entity
+
+    print_entity(detail)
 
 
 @app.command()

@@ -6,12 +6,15 @@ articles is stored in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .config import Settings
 from .errors import InputError, StageError
 from .models import Article, Failure, IngestReport, RawItem
 from .store.base import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .stages.enrich import Enricher
 
 ProgressFn = Callable[[str, str], None]  # (event: "stored"|"duplicate"|"unchanged"|"failed", item)
 
@@ -23,6 +26,7 @@ class Pipeline:
     store: Store
     settings: Settings
     progress: ProgressFn | None = None
+    enricher: "Enricher | None" = None
 
     def _tick(self, event: str, item: str) -> None:
         if self.progress:
@@ -52,13 +56,45 @@ class Pipeline:
                 batch = []
         if batch:
             self._flush(batch, report)
+        if self.settings.enrich:
+            # Articles stored by an earlier, interrupted run get their enrichment now.
+            self.enrich_missing()
         return report
+
+    def _enricher(self) -> "Enricher":
+        if self.enricher is None:
+            from .stages.enrich import Enricher
+
+            self.enricher = Enricher(self.store.all_entities())
+        return self.enricher
+
+    def enrich_articles(self, articles: Sequence[Article]) -> int:
+        """Run the understanding stages on stored articles and store the results."""
+        if not articles:
+            return 0
+        result = self._enricher().enrich(articles)
+        self.store.save_enrichments(result.enrichments, result.entities)
+        return len(result.enrichments)
+
+    def enrich_missing(self) -> int:
+        """Enrich every stored article that has no enrichment yet, in batches."""
+        ids = self.store.unenriched_article_ids()
+        done = 0
+        for i in range(0, len(ids), self.settings.batch_size):
+            arts = [a for a in (self.store.get_article(x) for x in ids[i:i + self.settings.batch_size])
+                    if a is not None]
+            done += self.enrich_articles(arts)
+            self._tick("enriched", f"{done}/{len(ids)}")
+        return done
 
     def _flush(self, batch: list[Article], report: IngestReport) -> None:
         result = self.store.add_articles(batch)
         report.stored += result.stored
         report.duplicates += result.duplicates
         report.unchanged += result.unchanged
+        if self.settings.enrich and result.stored:
+            stored = set(result.stored)
+            self.enrich_articles([a for a in batch if a.id in stored])
         for i in result.stored:
             self._tick("stored", i)
         for i, _ in result.duplicates:
@@ -96,3 +132,8 @@ def extract_only(inputs: Sequence[str], settings: Settings, *, stdin=None
         except (StageError, InputError) as e:
             yield Failure(item=item.source, reason=getattr(e, "reason", str(e)),
                           stage=getattr(e, "stage", "extract"))
+
+
+def enrich_store(store: Store, settings: Settings, *, progress: ProgressFn | None = None) -> int:
+    """Enrich the stored articles that have no enrichment yet; returns how many were enriched."""
+    return Pipeline(store, settings, progress).enrich_missing()
