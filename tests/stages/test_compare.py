@@ -1,0 +1,133 @@
+"""Claims, conflicts, quotes and coverage on small hand-built events (no model needed)."""
+from __future__ import annotations
+
+import re
+import zlib
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+
+from newsweave.models import Article, DateMention, Enrichment, Mention, Quote, Sentence
+from newsweave.report import build_report, report_to_json
+from newsweave.stages.compare import numbers_in, quote_relation, _Q
+
+T0 = datetime(2024, 3, 1, 8, tzinfo=timezone.utc)
+
+
+def bow_embed(texts):
+    """Hashed bag of words, L2-normalised: a deterministic stand-in for the sentence encoder."""
+    out = np.zeros((len(texts), 512), np.float32)
+    for i, t in enumerate(texts):
+        for w in re.findall(r"\w+", t.lower()):
+            out[i, zlib.crc32(w.encode()) % 512] += 1.0
+    n = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(n > 0, n, 1)
+
+
+def make(aid: str, sentences: list[str], *, hours: float = 0, people=(), places=(),
+         quotes=(), dates=(), outlet=None, language="en"):
+    text = " ".join(sentences)
+    sents, pos = [], 0
+    for i, s in enumerate(sentences):
+        start = text.index(s, pos)
+        sents.append(Sentence(i, start, start + len(s), s))
+        pos = start + len(s)
+    mentions = []
+    for name, typ in [(p, "PER") for p in people] + [(p, "LOC") for p in places]:
+        for m in re.finditer(re.escape(name), text):
+            mentions.append(Mention(name, m.start(), m.end(), typ, language))
+    qs = []
+    for q, speaker in quotes:
+        k = text.index(q)
+        qs.append(Quote(q, k, k + len(q), speaker))
+    ds = []
+    for expr, day in dates:
+        k = text.index(expr)
+        ds.append(DateMention(expr, k, k + len(expr), day, day))
+    art = Article(id=aid, title=sentences[0][:40], text=text, source=aid,
+                  published=T0 + timedelta(hours=hours), outlet=outlet or aid, language=language)
+    return art, Enrichment(aid, language, sents, mentions, ds, qs)
+
+
+def report(*made, copies=None):
+    arts = [a for a, _ in made]
+    enr = {e.article_id: e for _, e in made}
+    return report_to_json(build_report("ev", arts, enr, copies=copies, embed=bow_embed))
+
+
+def test_numbers_skip_years_and_read_words():
+    assert numbers_in("At least 12 people died in 2023.") == [(12.0, "people")]
+    assert numbers_in("a three-day visit") == [(3.0, "day")]
+    assert numbers_in("1,200 soldiers") == [(1200.0, "soldier")]
+
+
+def test_death_toll_conflict_and_claims():
+    a = make("a", ["A bus crashed near Lyon on Monday, killing 12 people.",
+                   "The driver was arrested by police."], places=["Lyon"])
+    b = make("b", ["A bus crashed near Lyon on Monday, killing 15 people.",
+                   "Rescue teams searched the river all night."], hours=2, places=["Lyon"])
+    d = report(a, b)
+    shared = d["claims"][0]
+    assert sorted(shared["sources"]) == ["a", "b"] and shared["missing_from"] == []
+    conflict = next(c for c in d["conflicts"] if c["kind"] == "number")
+    assert {s["value"] for s in conflict["sides"]} == {"12", "15"}
+    assert {tuple(s["sources"]) for s in conflict["sides"]} == {("a",), ("b",)}
+    singles = {c["text"]: c["sources"] for c in d["claims"] if len(c["sources"]) == 1}
+    assert singles["The driver was arrested by police."] == ["a"]
+    assert singles["Rescue teams searched the river all night."] == ["b"]
+
+
+def test_date_conflict():
+    a = make("a", ["The summit opened in Geneva on 3 March with twenty leaders."],
+             dates=[("3 March", date(2024, 3, 3))], places=["Geneva"])
+    b = make("b", ["The summit opened in Geneva on 4 March with twenty leaders."],
+             dates=[("4 March", date(2024, 3, 4))], places=["Geneva"], hours=1)
+    d = report(a, b)
+    assert any(c["kind"] == "date" for c in d["conflicts"])
+    assert d["record"]["when"]["date"] in ("2024-03-03", "2024-03-04")
+
+
+def test_agreeing_sources_have_no_conflict():
+    a = make("a", ["A bus crashed near Lyon on Monday, killing 12 people."])
+    b = make("b", ["A bus crashed near Lyon on Monday, killing 12 people, police said."], hours=1)
+    assert report(a, b)["conflicts"] == []
+
+
+def test_quote_classes():
+    s = "We will rebuild every school in the valley"
+    a = make("a", [f'"{s}," Mayor Anna Berg said on Tuesday.'], people=["Anna Berg"],
+             quotes=[(s, "Anna Berg")])
+    b = make("b", ['"We will rebuild every school," Mayor Anna Berg said.'], people=["Anna Berg"],
+             quotes=[("We will rebuild every school", "Anna Berg")], hours=1)
+    c = make("c", [f'"{s}," governor Tom Lind said.'], people=["Tom Lind"],
+             quotes=[(s, "Tom Lind")], hours=2)
+    e = make("e", [f'"{s}," Mayor Anna Berg told reporters.'], people=["Anna Berg"],
+             quotes=[(s, "Anna Berg")], hours=3)
+    d = report(a, b, c, e)
+    group = next(q for q in d["quotes"] if len(q["variants"]) >= 3)
+    rel = {v["article"]: v["relation"] for v in group["variants"]}
+    assert rel["b"] == "truncated" and rel["c"] == "misattributed" and rel["e"] == "exact"
+    assert group["kind"] == "misattributed"
+
+
+def test_translation_relation():
+    ref = _Q("a", "a", Quote("we will win", 0, 1, "X"), "en", "x")
+    fr = _Q("b", "b", Quote("nous allons gagner", 0, 1, "X"), "fr", "x")
+    assert quote_relation(ref, fr) == "translation"
+
+
+def test_copies_and_coverage():
+    a = make("a", ["Floods closed the main road into Porto on Friday.",
+                   "Two bridges were damaged by the water."], places=["Porto"])
+    copy = make("c", ["Floods closed the main road into Porto on Friday.",
+                      "Two bridges were damaged by the water."], hours=5, places=["Porto"])
+    b = make("b", ["Floods closed the main road into Porto on Friday.",
+                   "Schools will stay shut until Monday."], hours=3, places=["Porto"])
+    d = report(a, copy, b, copies={"c": "a"})
+    rows = {r["article"]: r for r in d["coverage"]}
+    assert rows["a"]["lag_hours"] == 0 and rows["b"]["lag_hours"] == 3 and rows["c"]["lag_hours"] == 5
+    assert rows["c"]["copy_of"] == "a" and rows["c"]["unique_claims"] == []
+    assert rows["a"]["unique_claims"] == ["Two bridges were damaged by the water."]
+    bridges = next(c for c in d["claims"] if c["text"].startswith("Two bridges"))
+    assert set(bridges["sources"]) == {"a", "c"} and bridges["independent_sources"] == 1
+    assert bridges["missing_from"] == ["b"]
