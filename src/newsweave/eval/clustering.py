@@ -1,0 +1,258 @@
+"""`newsweave eval clustering`: B-cubed and pairwise P/R/F1 of event clustering on labelled articles.
+
+The articles (JSONL: id, event_id, title, text, published, language, ...) are streamed in publication
+order (undated ones after the dated, in file order: "placed at ingest time") through
+
+- ``newsweave``: stages/cluster.py's online EventClusterer with the shipped ``event`` weights, and
+- ``baseline``: online TF-IDF cosine average-linkage (each article joins the existing cluster with the
+  highest mean cosine to its members when that reaches a threshold), threshold tuned for B-cubed F1.
+
+Because the shipped weights were fitted on this very file, the all-data figures are in-sample. The
+cross-validated figures split the *events* in two halves (seeded), fit each system on one half's
+stream (weights + threshold for Newsweave, threshold for the baseline), score it on the other half's
+stream, both ways, over ``CV_SEEDS`` seeds, and report the mean.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..stages.cluster import ClusterItem, cluster_articles, fit_event_model, stream_order
+from ..stages.similarity import Featurizer
+
+CV_SEEDS = (0, 1, 2)
+THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.05, 0.96, 0.025), 3))
+
+
+@dataclass
+class Scores:
+    """B-cubed and pairwise precision, recall, F1."""
+
+    b3_p: float
+    b3_r: float
+    b3_f1: float
+    pw_p: float
+    pw_r: float
+    pw_f1: float
+    n_clusters: int = 0
+
+
+@dataclass
+class ClusteringEvalResult:
+    """Both systems on all data (in-sample) and cross-validated over events."""
+
+    n_articles: int
+    n_events: int
+    newsweave: Scores
+    baseline: Scores
+    newsweave_cv: Scores
+    baseline_cv: Scores
+    baseline_threshold: float
+    newsweave_threshold: float
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def table(self) -> str:
+        """A printable table."""
+        head = f"{'system':<40}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'PW P':>7}{'PW R':>7}{'PW F1':>7}{'#ev':>6}"
+        rows = [(f"baseline tf-idf avg-link t={self.baseline_threshold:.3f} (all)", self.baseline),
+                ("baseline (2-fold CV over events)", self.baseline_cv),
+                (f"newsweave online t={self.newsweave_threshold:.3f} (all)", self.newsweave),
+                ("newsweave (2-fold CV over events)", self.newsweave_cv)]
+        lines = [f"articles: {self.n_articles}, gold events: {self.n_events}", head]
+        for name, s in rows:
+            lines.append(f"{name:<40}{s.b3_p:>7.3f}{s.b3_r:>7.3f}{s.b3_f1:>7.3f}"
+                         f"{s.pw_p:>7.3f}{s.pw_r:>7.3f}{s.pw_f1:>7.3f}{s.n_clusters:>6}")
+        lines.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
+        return "\n".join(lines)
+
+
+# ---- metrics --------------------------------------------------------------------------------
+
+
+def score_clusters(pred: Mapping[str, Sequence[str]], gold: Mapping[str, str]) -> Scores:
+    """B-cubed (per-item averaged) and pairwise P/R/F1 of predicted clusters against gold labels."""
+    label = {a: cid for cid, members in pred.items() for a in members}
+    items = [a for a in gold if a in label]
+    by_pred: dict[str, set[str]] = defaultdict(set)
+    by_gold: dict[str, set[str]] = defaultdict(set)
+    for a in items:
+        by_pred[label[a]].add(a)
+        by_gold[gold[a]].add(a)
+    p = r = 0.0
+    for a in items:
+        inter = len(by_pred[label[a]] & by_gold[gold[a]])
+        p += inter / len(by_pred[label[a]])
+        r += inter / len(by_gold[gold[a]])
+    p, r = p / len(items), r / len(items)
+
+    def pairs(groups: Mapping[str, set[str]]) -> set[tuple[str, str]]:
+        return {tuple(sorted(x)) for g in groups.values() for x in combinations(g, 2)}
+
+    pp, gp = pairs(by_pred), pairs(by_gold)
+    tp = len(pp & gp)
+    pw_p = tp / len(pp) if pp else 1.0
+    pw_r = tp / len(gp) if gp else 1.0
+    return Scores(p, r, _f1(p, r), pw_p, pw_r, _f1(pw_p, pw_r), len(by_pred))
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _b3_f1(pred: Mapping[str, Sequence[str]], gold: Mapping[str, str]) -> float:
+    return score_clusters(pred, gold).b3_f1
+
+
+def _mean(scores: Sequence[Scores]) -> Scores:
+    vals = np.array([[s.b3_p, s.b3_r, s.b3_f1, s.pw_p, s.pw_r, s.pw_f1, s.n_clusters] for s in scores])
+    m = vals.mean(axis=0)
+    return Scores(*[float(x) for x in m[:6]], n_clusters=int(round(m[6])))
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+
+def parse_date(value: Any) -> datetime | None:
+    """An aware datetime from the dataset's date strings (ISO or 'December 13, 2004'), or None."""
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            d = datetime.strptime(str(value), "%B %d, %Y")
+        except ValueError:
+            return None
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def load_items(path: Path, featurizer: Featurizer | None = None) -> tuple[list[ClusterItem], dict[str, str]]:
+    """ClusterItems (featurised) and gold event ids from a labelled JSONL file."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    dates = [parse_date(r.get("published")) for r in rows]
+    known = [d for d in dates if d is not None]
+    # Undated articles arrive "at ingest time": after every dated one, in file order.
+    ingest = max(known) if known else datetime(2000, 1, 1, tzinfo=timezone.utc)
+    featurizer = featurizer or Featurizer().setup()
+    feats = featurizer.featurize_many([dict(title=r.get("title"), text=r.get("text"),
+                                            language=r.get("language"), published=d)
+                                       for r, d in zip(rows, dates)])
+    items = [ClusterItem(article_id=r["id"], published=d, features=f, ingested_at=ingest)
+             for r, d, f in zip(rows, dates, feats)]
+    return items, {r["id"]: r["event_id"] for r in rows}
+
+
+# ---- baseline -------------------------------------------------------------------------------
+
+
+def _tfidf_matrix(texts: Sequence[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    m = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1).fit_transform(texts)
+    return (m @ m.T).toarray()
+
+
+def baseline_clusters(order: Sequence[str], sims: np.ndarray, index: Mapping[str, int],
+                      threshold: float) -> dict[str, list[str]]:
+    """Online average-linkage: join the cluster with the best mean cosine if >= threshold."""
+    clusters: list[list[int]] = []
+    for aid in order:
+        i = index[aid]
+        best, best_s = -1, -1.0
+        for c, members in enumerate(clusters):
+            s = float(sims[i, members].mean())
+            if s > best_s:
+                best, best_s = c, s
+        if best >= 0 and best_s >= threshold:
+            clusters[best].append(i)
+        else:
+            clusters.append([i])
+    ids = list(index)
+    return {f"c{n}": [ids[i] for i in members] for n, members in enumerate(clusters)}
+
+
+def _tune_baseline(order: Sequence[str], sims: np.ndarray, index: Mapping[str, int],
+                   gold: Mapping[str, str]) -> float:
+    return max(THRESHOLDS, key=lambda t: (_b3_f1(baseline_clusters(order, sims, index, t), gold), -t))
+
+
+# ---- harness --------------------------------------------------------------------------------
+
+
+def _halves(gold: Mapping[str, str], seed: int) -> tuple[set[str], set[str]]:
+    events = sorted(set(gold.values()))
+    perm = np.random.default_rng(seed).permutation(len(events))
+    a = {events[i] for i in perm[: len(events) // 2]}
+    return a, set(events) - a
+
+
+def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
+    """Stream the labelled articles through Newsweave and the baseline; score both (all and CV)."""
+    t0 = time.perf_counter()
+    items, gold = load_items(path)
+    t_feat = time.perf_counter() - t0
+    order = [it.article_id for it in stream_order(items)]
+    texts = {it.article_id: "" for it in items}
+    rows = {json.loads(line)["id"]: json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
+    for aid in texts:
+        texts[aid] = f"{rows[aid].get('title') or ''}\n{rows[aid].get('text') or ''}"
+    index = {aid: i for i, aid in enumerate(texts)}
+    sims = _tfidf_matrix(list(texts.values()))
+
+    t1 = time.perf_counter()
+    b_t = _tune_baseline(order, sims, index, gold)
+    base_all = score_clusters(baseline_clusters(order, sims, index, b_t), gold)
+    t2 = time.perf_counter()
+    from ..stages.similarity import load_models
+    n_t = float(load_models()["event"].meta["threshold"])
+    nw_all = score_clusters(cluster_articles(items), gold)
+    t3 = time.perf_counter()
+
+    base_cv: list[Scores] = []
+    nw_cv: list[Scores] = []
+    if cv:
+        for seed in CV_SEEDS:
+            halves = _halves(gold, seed)
+            for train_ev, test_ev in (halves, halves[::-1]):
+                tr = [it for it in items if gold[it.article_id] in train_ev]
+                te = [it for it in items if gold[it.article_id] in test_ev]
+                g_tr = {it.article_id: gold[it.article_id] for it in tr}
+                g_te = {it.article_id: gold[it.article_id] for it in te}
+                o_tr = [a for a in order if a in g_tr]
+                o_te = [a for a in order if a in g_te]
+                t = _tune_baseline(o_tr, sims, index, g_tr)
+                base_cv.append(score_clusters(baseline_clusters(o_te, sims, index, t), g_te))
+                model = fit_event_model(tr, g_tr, _b3_f1, thresholds=THRESHOLDS)
+                nw_cv.append(score_clusters(
+                    cluster_articles(te, model, model.meta["threshold"]), g_te))
+    t4 = time.perf_counter()
+    nan = Scores(*([float("nan")] * 6))
+    return ClusteringEvalResult(
+        n_articles=len(items), n_events=len(set(gold.values())), newsweave=nw_all, baseline=base_all,
+        newsweave_cv=_mean(nw_cv) if nw_cv else nan, baseline_cv=_mean(base_cv) if base_cv else nan,
+        baseline_threshold=b_t, newsweave_threshold=n_t,
+        seconds={"featurise": t_feat, "baseline": t2 - t1, "newsweave stream": t3 - t2, "cv": t4 - t3})
+
+
+def fit_and_save(path: Path) -> None:
+    """Fit the shipped ``event`` weights and threshold on every labelled article (documented procedure)."""
+    items, gold = load_items(path)
+    model = fit_event_model(items, gold, _b3_f1, thresholds=THRESHOLDS, save=True)
+    print(json.dumps(model.to_dict(), indent=1))
+
+
+if __name__ == "__main__":  # python -m newsweave.eval.clustering JSONL [--fit]
+    p = Path(sys.argv[1])
+    if "--fit" in sys.argv:
+        fit_and_save(p)
+    print(run_clustering_eval(p, cv="--no-cv" not in sys.argv).table())

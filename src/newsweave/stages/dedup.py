@@ -1,0 +1,111 @@
+"""Dedup stage: near-duplicates and syndicated wire copies, found with MinHash LSH over word shingles.
+
+An article is a copy when the estimated Jaccard similarity of its word 5-shingle sets with an earlier
+article's reaches ``THRESHOLD`` (0.7). Why these values: a wire story re-run by another outlet keeps
+most of its sentences (Jaccard of 5-shingles typically 0.8-1.0 after a changed headline, byline or
+boilerplate line), while two independent reports of the same event share names and facts but few runs
+of five identical words (Jaccard well under 0.2); 0.7 sits between, leaving room for an added or dropped
+paragraph. Shingles are taken over ``normalize_text`` (case, punctuation and width folded), so a
+re-encoded or re-punctuated copy still matches.
+
+The original of a group of copies is the earliest published one (ties by id), so an event counts its
+independent sources, not the copies. Rebuild a detector from stored items with ``CopyDetector.rebuild``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from ..models import normalize_text
+
+THRESHOLD = 0.7
+SHINGLE = 5
+NUM_PERM = 128
+MIN_SHINGLES = 8  # shorter texts (a headline, a stub) are too small to call copies by shingles
+_SEED = 1  # fixed: the same texts give the same signatures in every process
+
+
+def shingles(text: str, k: int = SHINGLE) -> set[str]:
+    """Word k-shingles of the normalised text."""
+    words = normalize_text(text or "").split()
+    if len(words) < k:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+
+
+def _key(published: datetime | None, article_id: str) -> tuple:
+    # Undated items sort after every dated one: a copy with a date is the better-attested original.
+    if published is None:
+        return (1, datetime.max.replace(tzinfo=timezone.utc), article_id)
+    when = published if published.tzinfo else published.replace(tzinfo=timezone.utc)
+    return (0, when, article_id)
+
+
+class CopyDetector:
+    """Finds the original of near-duplicate articles as they arrive (any order)."""
+
+    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self._lsh: Any = None
+        self._sigs: dict[str, Any] = {}
+        self._key: dict[str, tuple] = {}
+        self._original: dict[str, str] = {}  # copy id -> original id (always a root)
+
+    def setup(self) -> "CopyDetector":
+        """Create the LSH index; returns self."""
+        if self._lsh is None:
+            from datasketch import MinHashLSH
+
+            self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        return self
+
+    def add(self, article_id: str, text: str, published: datetime | None) -> str | None:
+        """Index one article; the id of its original when it is a copy of an earlier one, else None."""
+        if self._lsh is None:
+            self.setup()
+        if article_id in self._sigs:
+            return self._original.get(article_id)
+        from datasketch import MinHash
+
+        sh = shingles(text)
+        if len(sh) < MIN_SHINGLES:
+            return None
+        sig = MinHash(num_perm=self.num_perm, seed=_SEED)
+        sig.update_batch([s.encode("utf-8") for s in sorted(sh)])
+        key = _key(published, article_id)
+        # LSH returns candidates; keep those whose estimated Jaccard really reaches the threshold.
+        matches = [m for m in self._lsh.query(sig) if sig.jaccard(self._sigs[m]) >= self.threshold]
+        self._lsh.insert(article_id, sig)
+        self._sigs[article_id] = sig
+        self._key[article_id] = key
+        roots = {self.original_of(m) for m in matches}
+        if not roots:
+            return None
+        group = roots | {article_id}
+        first = min(group, key=lambda a: self._key[a])
+        # An earlier-published copy arriving late becomes the original of the whole group.
+        for a, o in list(self._original.items()):
+            if o in group and a != first:
+                self._original[a] = first
+        for r in group - {first}:
+            self._original[r] = first
+        return self._original.get(article_id)
+
+    def original_of(self, article_id: str) -> str:
+        """The original of an article (itself when it is not a copy)."""
+        return self._original.get(article_id, article_id)
+
+    def copies(self) -> dict[str, str]:
+        """Every known copy id -> its original id."""
+        return dict(sorted(self._original.items()))
+
+    @classmethod
+    def rebuild(cls, items: Iterable[tuple[str, str, datetime | None]],
+                threshold: float = THRESHOLD) -> "CopyDetector":
+        """A detector rebuilt from stored (article id, text, published) items, in publication order."""
+        det = cls(threshold=threshold).setup()
+        for aid, text, published in sorted(items, key=lambda t: _key(t[2], t[0])):
+            det.add(aid, text, published)
+        return det

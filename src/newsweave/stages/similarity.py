@@ -1,0 +1,315 @@
+"""Similarity stage: one scorer for "do these two articles (or an article and an event) report the same story".
+
+Features of a pair (``pair_features``), each cheap once an article is featurised:
+
+- ``vec``: cosine of the multilingual article vectors (embed.py recipe);
+- ``lead``: cosine of the lead vectors (mean of the first ``LEAD_CHUNKS`` chunks: news puts the event first);
+- ``lex``: cosine of TF-IDF word vectors, where IDF comes from wordfreq's general-language frequencies
+  (stateless: the score of a pair does not depend on what else was ingested, or in which order);
+- ``ent``: overlap coefficient of the canonical entity-id sets (or of capitalised-name tokens when no
+  entity ids were given, e.g. for a language without an entity model);
+- ``gap`` / ``nodate``: log1p of the day gap between the dates; ``nodate`` = 1 when either is unknown.
+
+The scorer is an additive model: each feature goes through a piecewise-linear basis (hinges at knots
+placed at the feature's quantiles on the fitting data) and a linear combination of the basis is the
+score. ``fit_weights`` fits it (ridge regression on a graded target, or logistic regression on a binary
+one) and the fitted knots and weights live in ``similarity_weights.json`` beside this module:
+``pair`` fitted on SemEval-2022 Task 8 (graded: 1 = same story ... 4 = unrelated, see
+eval/similarity.py) and ``event`` fitted on the clustering dev set (same event or not, see
+stages/cluster.py).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .embed import DIM, Embedder, split_chunks
+
+FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate")
+LEAD_CHUNKS = 2
+N_KNOTS = 3  # interior knots per feature: enough to bend a saturating cosine, few enough to stay smooth
+WEIGHTS_PATH = Path(__file__).with_name("similarity_weights.json")
+_MAX_ZIPF = 8.0  # wordfreq's Zipf scale tops out near 8 ("the"); 8 - zipf is an IDF in log10 units
+_WORD = re.compile(r"\w+", re.UNICODE)
+# A capitalised token not at the start of a sentence: a cheap, language-agnostic proxy for names.
+_NAME = re.compile(r"(?<![.!?\n:]\s)(?<![.!?\n:])(?<=\s)([^\W\d_][\w'’-]{1,})", re.UNICODE)
+
+
+@dataclass
+class ArticleFeatures:
+    """Everything the scorer needs about one article (or one event, aggregated)."""
+
+    vector: np.ndarray  # (512,) L2-normalised article vector; zeros when there is no text
+    lead: np.ndarray  # (512,) L2-normalised lead vector
+    lexical: dict[str, float]  # L2-normalised TF-IDF weights by lower-cased word
+    entities: frozenset[str] = field(default_factory=frozenset)
+    published: datetime | None = None
+    language: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _wordfreq() -> Any:
+    import wordfreq  # imported on first use: keeps `import newsweave.stages.similarity` cheap
+
+    return wordfreq
+
+
+@lru_cache(maxsize=64)
+def _wf_lang(lang: str | None) -> str:
+    wf = _wordfreq()
+    if lang and lang in wf.available_languages():
+        return lang
+    return "en"  # unknown language: English frequencies still down-weight numbers and shared names
+
+
+def lexical_vector(text: str, lang: str | None = None) -> dict[str, float]:
+    """TF-IDF vector of a text: sublinear tf times (8 - Zipf frequency), L2-normalised."""
+    wf = _wordfreq()
+    wl = _wf_lang(lang)
+    counts = Counter(w for w in wf.tokenize(text or "", wl) if any(c.isalnum() for c in w))
+    vec = {w: (1.0 + math.log(k)) * max(0.0, _MAX_ZIPF - wf.zipf_frequency(w, wl))
+           for w, k in counts.items()}
+    return _unit(vec)
+
+
+def _unit(vec: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in vec.values()))
+    return {w: x / norm for w, x in vec.items()} if norm > 0 else {}
+
+
+def name_tokens(text: str) -> frozenset[str]:
+    """Capitalised-name tokens (case-folded): the entity proxy when no entity ids are given."""
+    return frozenset(m.casefold() for m in _NAME.findall(" " + (text or "")) if m[0].isupper())
+
+
+def _unit_vec(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return (v / n).astype(np.float32) if n > 0 else np.zeros(DIM, dtype=np.float32)
+
+
+class Featurizer:
+    """Turns articles into ArticleFeatures in batches; ``setup()`` loads the embedder once."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder or Embedder()
+
+    def setup(self) -> "Featurizer":
+        """Load the models once; returns self."""
+        self.embedder.setup()
+        _wordfreq()
+        return self
+
+    def featurize_many(self, articles: Sequence[Mapping[str, Any]]) -> list[ArticleFeatures]:
+        """Features for dicts with keys title, text, language, published, entities (all optional)."""
+        pieces: list[str] = []
+        spans: list[tuple[int, int, bool]] = []
+        for a in articles:
+            start = len(pieces)
+            title = (a.get("title") or "").strip()
+            if title:
+                pieces.append(title)
+            pieces.extend(split_chunks(a.get("text") or ""))
+            spans.append((start, len(pieces), bool(title)))
+        vecs = self.embedder.embed_texts(pieces)  # one batch for titles and chunks of all articles
+        out = []
+        for a, (start, end, has_title) in zip(articles, spans):
+            block = vecs[start:end]
+            body = block[1:] if has_title else block
+            if has_title and len(body):
+                vector = _unit_vec(block[0] + _unit_vec(body.mean(axis=0)))
+            else:
+                vector = _unit_vec(block.mean(axis=0)) if len(block) else np.zeros(DIM, np.float32)
+            # The lead includes the title: both state the event; without a title it is the first chunks.
+            lead_block = block[: LEAD_CHUNKS + int(has_title)]
+            lead = _unit_vec(lead_block.mean(axis=0)) if len(lead_block) else vector
+            text = " ".join(filter(None, [a.get("title"), a.get("text")]))
+            ents = a.get("entities")
+            out.append(ArticleFeatures(
+                vector=vector, lead=lead, lexical=lexical_vector(text, a.get("language")),
+                entities=frozenset(ents) if ents else name_tokens(text),
+                published=a.get("published"), language=a.get("language")))
+        return out
+
+    def featurize(self, title: str, text: str, language: str | None = None,
+                  published: datetime | None = None,
+                  entities: Iterable[str] | None = None) -> ArticleFeatures:
+        """Features of one article."""
+        return self.featurize_many([dict(title=title, text=text, language=language,
+                                         published=published, entities=entities)])[0]
+
+
+def lexical_cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Dot product of two sparse unit vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return float(sum(x * b.get(w, 0.0) for w, x in a.items()))
+
+
+def entity_overlap(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """Overlap coefficient |A∩B| / min(|A|,|B|); 0 when either is empty."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def day_gap(a: datetime | None, b: datetime | None) -> float | None:
+    """Absolute gap in days, or None when a date is unknown."""
+    if a is None or b is None:
+        return None
+    try:
+        return abs((a - b).total_seconds()) / 86400.0
+    except TypeError:  # naive vs aware: compare wall clocks rather than fail
+        return abs((a.replace(tzinfo=None) - b.replace(tzinfo=None)).total_seconds()) / 86400.0
+
+
+def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None = None) -> np.ndarray:
+    """The raw feature row (FEATURES order) of a pair; ``gap_days`` overrides the date gap."""
+    gap = day_gap(a.published, b.published) if gap_days is None else gap_days
+    return np.array([
+        float(a.vector @ b.vector),
+        float(a.lead @ b.lead),
+        lexical_cosine(a.lexical, b.lexical),
+        entity_overlap(a.entities, b.entities),
+        math.log1p(gap) if gap is not None else 0.0,
+        1.0 if gap is None else 0.0,
+    ], dtype=np.float64)
+
+
+# ---- the additive piecewise-linear model -------------------------------------------------------
+
+
+@dataclass
+class ScoreModel:
+    """Additive model: score = bias + sum_f sum_j w[f][j] * basis_j(x_f); optional sigmoid."""
+
+    knots: dict[str, list[float]]
+    weights: dict[str, list[float]]
+    bias: float
+    link: str = "identity"  # "identity" (graded target) or "logistic" (probability)
+    scale: tuple[float, float] = (0.0, 1.0)  # identity link: maps the raw score to [0, 1]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """Raw scores for feature rows X (n, len(FEATURES))."""
+        X = np.atleast_2d(X)
+        s = np.full(len(X), self.bias)
+        for i, name in enumerate(FEATURES):
+            if name in self.weights:
+                s += _basis(X[:, i], self.knots[name]) @ np.asarray(self.weights[name])
+        return s
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        """Similarity in [0, 1]: higher = more alike."""
+        r = self.raw(X)
+        if self.link == "logistic":
+            return 1.0 / (1.0 + np.exp(-r))
+        lo, hi = self.scale
+        return np.clip((r - lo) / (hi - lo), 0.0, 1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(knots=self.knots, weights=self.weights, bias=self.bias, link=self.link,
+                    scale=list(self.scale), meta=self.meta)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "ScoreModel":
+        return cls(knots=d["knots"], weights=d["weights"], bias=float(d["bias"]),
+                   link=d.get("link", "identity"), scale=tuple(d.get("scale", (0.0, 1.0))),
+                   meta=dict(d.get("meta", {})))
+
+
+def _basis(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
+    # x itself plus one hinge per knot: a continuous piecewise-linear function of x.
+    return np.column_stack([x] + [np.maximum(0.0, x - k) for k in knots])
+
+
+def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,
+                features: Sequence[str] = FEATURES, n_knots: int = N_KNOTS,
+                alpha: float | None = None, sample_weight: np.ndarray | None = None,
+                meta: Mapping[str, Any] | None = None) -> ScoreModel:
+    """Fit the additive scorer on feature rows X and targets y (graded: ridge; binary: logistic)."""
+    from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
+
+    knots: dict[str, list[float]] = {}
+    cols = []
+    for name in features:
+        x = X[:, FEATURES.index(name)]
+        qs = np.unique(np.round(np.quantile(x, np.linspace(0, 1, n_knots + 2)[1:-1]), 4))
+        qs = [float(q) for q in qs if np.min(x) < q < np.max(x)]
+        knots[name] = qs
+        cols.append(_basis(x, qs))
+    B = np.column_stack(cols)
+    if binary:
+        # C is fixed rather than tuned: with a few dozen coefficients and thousands of rows the fit
+        # is insensitive to it, and a fixed value keeps the procedure simple to re-run.
+        clf = LogisticRegression(C=1.0 if alpha is None else 1.0 / alpha, max_iter=5000)
+        clf.fit(B, y, sample_weight=sample_weight)
+        coef, bias = clf.coef_[0], float(clf.intercept_[0])
+    else:
+        reg = (Ridge(alpha=alpha) if alpha is not None
+               else RidgeCV(alphas=np.logspace(-3, 3, 13)))
+        reg.fit(B, y, sample_weight=sample_weight)
+        coef, bias = reg.coef_, float(reg.intercept_)
+    weights: dict[str, list[float]] = {}
+    pos = 0
+    for name in features:
+        k = len(knots[name]) + 1
+        weights[name] = [float(c) for c in coef[pos:pos + k]]
+        pos += k
+    model = ScoreModel(knots=knots, weights=weights, bias=bias,
+                       link="logistic" if binary else "identity", meta=dict(meta or {}))
+    if not binary:
+        r = model.raw(X)
+        model.scale = (float(np.min(r)), float(np.max(r)))
+    return model
+
+
+def load_models(path: Path = WEIGHTS_PATH) -> dict[str, ScoreModel]:
+    """The fitted models by name ("pair", "event") from the weights JSON."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {k: ScoreModel.from_dict(v) for k, v in data.items()}
+
+
+def save_model(name: str, model: ScoreModel, path: Path = WEIGHTS_PATH) -> None:
+    """Write (or replace) one named model in the weights JSON."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data[name] = model.to_dict()
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def _model(name: str) -> ScoreModel:
+    return load_models()[name]
+
+
+def pair_similarity(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    """How alike two articles are, in [0, 1] (1 = same story), with the fitted ``pair`` model."""
+    return float(_model("pair").score(pair_features(a, b))[0])
+
+
+_FEATURIZER: Featurizer | None = None
+
+
+def default_featurizer() -> Featurizer:
+    """A process-wide Featurizer, set up on first use."""
+    global _FEATURIZER
+    if _FEATURIZER is None:
+        _FEATURIZER = Featurizer().setup()
+    return _FEATURIZER
+
+
+def text_similarity(text_a: str, text_b: str, lang_a: str | None = None,
+                    lang_b: str | None = None) -> float:
+    """pair_similarity of two raw texts (no title, no date), in [0, 1]."""
+    fa, fb = default_featurizer().featurize_many(
+        [dict(text=text_a, language=lang_a), dict(text=text_b, language=lang_b)])
+    return pair_similarity(fa, fb)

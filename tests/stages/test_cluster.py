@@ -1,0 +1,113 @@
+"""Cluster stage: bad inputs, determinism, merging when an article bridges two events."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from newsweave.stages.cluster import ClusterItem, EventClusterer, cluster_articles
+from newsweave.stages.embed import DIM
+from newsweave.stages.similarity import ArticleFeatures, Featurizer, ScoreModel
+
+T0 = datetime(2023, 4, 16, 9, 0, tzinfo=timezone.utc)
+
+STORIES = {
+    "quake": [
+        ("Earthquake strikes southern Turkey", "A magnitude 6.1 earthquake struck near Adana on Monday, "
+         "damaging buildings, Turkey's disaster agency AFAD said. Rescue teams searched collapsed homes."),
+        ("Strong quake hits Adana province", "Buildings were damaged in Adana after a 6.1 magnitude "
+         "earthquake on Monday; AFAD said rescue teams were searching the rubble."),
+        ("Erdbeben erschüttert die Türkei", "Ein Erdbeben der Stärke 6,1 hat am Montag die Region Adana "
+         "erschüttert. Die Katastrophenschutzbehörde AFAD meldete beschädigte Gebäude."),
+    ],
+    "election": [
+        ("Finland votes in parliamentary election", "Finns voted on Sunday in a parliamentary election "
+         "in which Prime Minister Sanna Marin's Social Democrats face the National Coalition."),
+        ("Finland's opposition wins election", "The National Coalition party won Finland's parliamentary "
+         "election on Sunday, narrowly ahead of Sanna Marin's Social Democrats."),
+    ],
+    # Same topic (a Finnish election) but a different event, months later.
+    "election2": [
+        ("Finland elects a new president", "Finland held the first round of its presidential election, "
+         "with Alexander Stubb and Pekka Haavisto advancing to a run-off in February."),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def items() -> list[ClusterItem]:
+    f = Featurizer().setup()
+    out = []
+    for k, (event, arts) in enumerate(STORIES.items()):
+        when = T0 + timedelta(days=200 * (event == "election2") + k)
+        feats = f.featurize_many([dict(title=t, text=x, published=when) for t, x in arts])
+        out += [ClusterItem(f"{event}-{i}", when + timedelta(hours=i), ft) for i, ft in enumerate(feats)]
+    return out
+
+
+def _groups(events: dict[str, list[str]]) -> set[frozenset[str]]:
+    return {frozenset(v) for v in events.values()}
+
+
+def test_groups_stories_and_keeps_same_topic_events_apart(items: list[ClusterItem]) -> None:
+    groups = _groups(cluster_articles(items))
+    assert frozenset({"quake-0", "quake-1", "quake-2"}) in groups
+    assert not any({"election-0", "election2-0"} <= g for g in groups)
+
+
+def test_deterministic_same_input_same_events(items: list[ClusterItem]) -> None:
+    a = cluster_articles(items)
+    b = cluster_articles(list(items))
+    assert a == b  # same ids too
+
+
+def test_bad_inputs_do_not_crash(items: list[ClusterItem]) -> None:
+    f = Featurizer().setup()
+    c = EventClusterer().setup()
+    for it in items:
+        c.add(it)
+    undated = ClusterItem("undated", None, f.featurize("Erdbeben in Adana", STORIES["quake"][2][1]),
+                          ingested_at=T0 + timedelta(days=1))
+    empty = ClusterItem("empty", T0, f.featurize("", ""))
+    dup = ClusterItem("quake-dup", T0 + timedelta(hours=5), items[0].features)
+    no_lang = ClusterItem("xx", T0, f.featurize("Zzz", "Qwerty uiop asdf ghjkl.", language="xx"))
+    for it in (undated, empty, dup, no_lang, empty):  # the same id twice is idempotent
+        assert c.add(it) in c.events()
+    assert c.flags["undated"].startswith("no date")
+    assert c.flags["empty"].startswith("no text")
+    assert c.event_of("quake-dup") == c.event_of("quake-0")
+    assert sum(len(v) for v in c.events().values()) == len(items) + 4
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def _item(aid: str, vec: np.ndarray, hours: int) -> ClusterItem:
+    f = ArticleFeatures(vector=vec, lead=vec, lexical={}, entities=frozenset())
+    return ClusterItem(aid, T0 + timedelta(hours=hours), f)
+
+
+def test_bridging_article_merges_events() -> None:
+    # A model on the vector cosine alone: p >= 0.5 from cosine 0.65 up.
+    model = ScoreModel(knots={"vec": []}, weights={"vec": [20.0]}, bias=-13.0, link="logistic")
+    e1, e2 = np.zeros(DIM), np.zeros(DIM)
+    e1[0], e2[1] = 1.0, 1.0
+    c = EventClusterer(model=model, threshold=0.5).setup()
+    ev_a = c.add(_item("a", _unit(e1), 0))
+    ev_b = c.add(_item("b", _unit(e2), 1))
+    assert ev_a != ev_b and len(c.events()) == 2
+    ev_c = c.add(_item("c", _unit(e1 + e2), 2))
+    assert ev_c == ev_a  # the older event's id survives the merge
+    assert c.events() == {ev_a: ["a", "b", "c"]}
+    assert c.event_of("b") == ev_a
+
+
+def test_time_window_excludes_old_neighbours() -> None:
+    model = ScoreModel(knots={"vec": []}, weights={"vec": [20.0]}, bias=-13.0, link="logistic")
+    v = np.zeros(DIM)
+    v[0] = 1.0
+    c = EventClusterer(model=model, threshold=0.5, window_days=30).setup()
+    first = c.add(_item("old", _unit(v), 0))
+    assert c.add(_item("new", _unit(v), 24 * 90)) != first

@@ -1,0 +1,58 @@
+"""Dedup stage: wire copies point to the earliest original; independent reports are not copies."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from newsweave.stages.dedup import CopyDetector
+
+T0 = datetime(2023, 4, 16, 9, 0, tzinfo=timezone.utc)
+WIRE = (
+    "The river burst its banks early on Tuesday, flooding the lower town and forcing about two hundred "
+    "families to leave their homes, the regional emergency office said. Rescue teams used boats to reach "
+    "residents trapped on upper floors, and the mayor asked people to stay away from the bridges until "
+    "engineers had checked them. Forecasters expect more rain over the next two days, and the office said "
+    "schools in the valley would stay closed until Friday while the water level is monitored."
+)
+COPY = "Lower town flooded | Valley Times\n" + WIRE.replace("said.", "said on Tuesday.") + " Reporting by staff."
+OTHER = (
+    "Residents of the lower town spent the night in the sports hall after the water came in. "
+    "'We lost everything on the ground floor,' said one shopkeeper, who asked not to be named. "
+    "The council has opened an emergency fund and volunteers are collecting blankets and food."
+)
+
+
+def test_copy_points_to_earliest_original() -> None:
+    d = CopyDetector().setup()
+    assert d.add("a", WIRE, T0) is None
+    assert d.add("b", COPY, T0 + timedelta(hours=2)) == "a"
+    assert d.add("c", OTHER, T0 + timedelta(hours=3)) is None
+    assert d.copies() == {"b": "a"}
+
+
+def test_exact_duplicate_and_same_id_again() -> None:
+    d = CopyDetector()
+    assert d.add("a", WIRE, T0) is None
+    assert d.add("b", WIRE, T0) == "a"  # same time: tie broken by id
+    assert d.add("b", WIRE, T0) == "a"  # re-adding is idempotent
+
+
+def test_late_arriving_earlier_original_takes_over() -> None:
+    d = CopyDetector()
+    assert d.add("late", COPY, T0 + timedelta(hours=5)) is None
+    assert d.add("copy2", WIRE, T0 + timedelta(hours=6)) == "late"
+    assert d.add("first", WIRE, T0) is None
+    assert d.copies() == {"copy2": "first", "late": "first"}
+
+
+def test_undated_and_short_texts_do_not_crash() -> None:
+    d = CopyDetector()
+    assert d.add("u1", WIRE, None) is None
+    assert d.add("dated", COPY, T0) is None  # the dated one becomes the original
+    assert d.original_of("u1") == "dated"
+    assert d.add("s", "Breaking news", T0) is None
+    assert d.add("e", "", None) is None
+
+
+def test_rebuild_gives_same_groups_in_any_order() -> None:
+    items = [("b", COPY, T0 + timedelta(hours=2)), ("c", OTHER, T0), ("a", WIRE, T0)]
+    assert CopyDetector.rebuild(items).copies() == CopyDetector.rebuild(items[::-1]).copies() == {"b": "a"}

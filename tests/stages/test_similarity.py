@@ -1,0 +1,72 @@
+"""Similarity stage: the shipped scorer orders pairs sensibly and survives bad input."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from newsweave.stages.similarity import (FEATURES, Featurizer, ScoreModel, fit_weights, load_models,
+                                         name_tokens, pair_features, pair_similarity, text_similarity)
+
+MOSCOW_EN = ("Chinese defence minister Li Shangfu met President Vladimir Putin in Moscow on Sunday. "
+             "The two discussed military cooperation between China and Russia, the Kremlin said.")
+MOSCOW_FR = ("Le ministre chinois de la Défense Li Shangfu a été reçu dimanche à Moscou par Vladimir "
+             "Poutine. Les deux hommes ont évoqué la coopération militaire entre la Chine et la Russie.")
+FOOTBALL = ("The football club confirmed on Friday that its goalkeeper will miss the rest of the season "
+            "with a knee injury, and the coach said a replacement would be signed in January.")
+
+
+@pytest.fixture(scope="module")
+def featurizer() -> Featurizer:
+    return Featurizer().setup()
+
+
+def test_same_story_scores_higher_across_languages() -> None:
+    same = text_similarity(MOSCOW_EN, MOSCOW_FR, "en", "fr")
+    other = text_similarity(MOSCOW_EN, FOOTBALL, "en", "en")
+    assert 0.0 <= other < same <= 1.0
+    assert same - other > 0.3
+
+
+def test_bad_inputs_do_not_crash(featurizer: Featurizer) -> None:
+    empty = featurizer.featurize("", "")
+    unknown_lang = featurizer.featurize("", MOSCOW_EN, language="xx")
+    no_date = featurizer.featurize("Title", MOSCOW_EN, published=None)
+    for a in (empty, unknown_lang, no_date):
+        s = pair_similarity(a, empty)
+        assert 0.0 <= s <= 1.0
+    assert text_similarity("", "") >= 0.0
+
+
+def test_entity_ids_override_name_proxy(featurizer: Featurizer) -> None:
+    a = featurizer.featurize("", MOSCOW_EN, entities={"Q1", "Q2"})
+    assert a.entities == frozenset({"Q1", "Q2"})
+    assert {"li", "shangfu", "putin", "moscow"} <= name_tokens(MOSCOW_EN)
+
+
+def test_time_gap_features(featurizer: Featurizer) -> None:
+    d1 = datetime(2023, 4, 16, tzinfo=timezone.utc)
+    d2 = datetime(2023, 4, 26, tzinfo=timezone.utc)
+    a = featurizer.featurize("", MOSCOW_EN, published=d1)
+    b = featurizer.featurize("", MOSCOW_EN, published=d2)
+    x = pair_features(a, b)
+    assert x[FEATURES.index("gap")] == pytest.approx(np.log1p(10.0))
+    assert x[FEATURES.index("nodate")] == 0.0
+    assert pair_features(a, featurizer.featurize("", MOSCOW_EN))[FEATURES.index("nodate")] == 1.0
+
+
+def test_fit_weights_round_trip() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.random((200, len(FEATURES)))
+    y = 2 * X[:, 0] + X[:, 2] + rng.normal(0, 0.05, 200)
+    model = fit_weights(X, y, features=("vec", "lex"))
+    again = ScoreModel.from_dict(model.to_dict())
+    assert np.allclose(model.score(X), again.score(X))
+    assert np.corrcoef(model.raw(X), y)[0, 1] > 0.95
+
+
+def test_shipped_weights_load() -> None:
+    models = load_models()
+    assert {"pair", "event"} <= set(models)
+    assert 0.0 < models["event"].meta["threshold"] < 1.0
