@@ -16,6 +16,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Newsweave: one news event, every outlet's account, side by side.")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure each stage on real labelled data.")
 app.add_typer(eval_app, name="eval")
+export_app = typer.Typer(no_args_is_help=True, help="Export data for other tools.")
+app.add_typer(export_app, name="export")
 
 
 class _State:
@@ -109,7 +111,7 @@ def ingest(
 
         def tick(event: str, item: str) -> None:
             counts[event] = counts.get(event, 0) + 1
-            what = f"enriching {item}" if event == "enriched" else truncate(item, 50)
+            what = f"{event} {item}" if event in ("enriched", "embedded") else truncate(item, 50)
             bar.update(task, description=f"{counts['stored']} stored, {counts['duplicate']} "
                        f"duplicates, {counts['failed']} failed — {what}")
 
@@ -280,6 +282,128 @@ def entity(name: str, fmt: Format = typer.Option(Format.table, "--format")) -> N
 
 
 @app.command()
+def events(
+    limit: int = typer.Option(50, "--limit", min=1),
+    offset: int = typer.Option(0, "--offset", min=0),
+    language: Optional[str] = typer.Option(None, "--language"),
+    outlet: Optional[str] = typer.Option(None, "--outlet"),
+    since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: Optional[str] = typer.Option(None, "--until", help="YYYY-MM-DD"),
+    min_articles: int = typer.Option(1, "--min-articles", min=1),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Events, newest first: title, date, articles, independent sources, languages."""
+    from .queries import event_row
+
+    store = _open()
+    evs = store.list_events(limit, offset, language=language, outlet=outlet, date_from=since,
+                            date_to=until, min_articles=min_articles)
+    store.close()
+    emit([event_row(e) for e in evs], fmt,
+         ["id", "date", "articles", "sources", "languages", "title"])
+
+
+@app.command()
+def event(event_id: str, fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """One event: its articles, outlets, copies and first reporter."""
+    from .queries import event_detail
+
+    store = _open()
+    d = event_detail(store, event_id)
+    store.close()
+    if d is None:
+        fail(f"no event with id {event_id!r}", 1)
+    if fmt != Format.table:
+        emit_one(d, fmt)
+        return
+    first = d["first_reporter"]
+    typer.echo(f"{d['title']}\n{d['id']} · {d['date']} · {d['articles']} articles · "
+               f"{d['sources']} independent sources · {', '.join(d['languages'])}"
+               + (f"\nfirst reported by {first['outlet'] or first['id']} at {first['published']}"
+                  if first else ""))
+    for f in d["flags"]:
+        typer.echo(f"note: {f}")
+    emit(d["articles"], fmt, ["id", "outlet", "published", "language", "copy_of", "title"])
+
+
+@app.command()
+def stories(limit: int = typer.Option(50, "--limit", min=1),
+            fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """Storylines: chains of related events over time."""
+    from .queries import story_rows
+
+    store = _open()
+    rows = story_rows(store, limit)
+    store.close()
+    if fmt != Format.table:
+        emit(rows, fmt)
+        return
+    emit([{**r, "events": [f"{e['date']} {e['title']} ({e['articles']})" for e in r["events"]]}
+          for r in rows], fmt, ["id", "first_date", "last_date", "title", "events"])
+
+
+@app.command()
+def report(
+    event_id: str,
+    fmt: str = typer.Option("terminal", "--format", help="terminal, md or json"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """The side-by-side report of one event: record, cited summary, claims, conflicts, quotes."""
+    from .queries import event_report
+    from .report import print_report, report_to_json, report_to_markdown
+
+    if fmt not in ("terminal", "md", "json"):
+        fail(f"--format must be terminal, md or json, not {fmt!r}")
+    store = _open()
+    try:
+        rep = event_report(store, event_id)
+    finally:
+        store.close()
+    if rep is None:
+        fail(f"no event with id {event_id!r}", 1)
+    if fmt == "terminal" and output is None:
+        print_report(rep)
+        return
+    from .output import dumps
+
+    text = dumps(report_to_json(rep), indent=2) if fmt == "json" else report_to_markdown(rep)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"report written to {output}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def recluster() -> None:
+    """Rebuild copies, events and storylines from scratch over the whole store."""
+    from .pipeline import regroup_store
+
+    store = _open()
+    try:
+        g = regroup_store(store, state.settings)
+    finally:
+        store.close()
+    typer.echo(f"{len(g.events)} events, {len(g.copies)} copies, {len(g.stories)} storylines")
+
+
+@export_app.command("events")
+def export_events_cmd(fmt: Format = typer.Option(Format.jsonl, "--format")) -> None:
+    """Every event with its articles (id, outlet, published, language, title, copy_of)."""
+    from .queries import export_events
+
+    store = _open()
+    try:
+        rows = export_events(store)
+        if fmt == Format.json:
+            emit(list(rows), fmt)
+        else:
+            emit(rows if fmt == Format.jsonl else list(rows), Format.jsonl)
+    finally:
+        store.close()
+
+
+@app.command()
 def search(query: str, limit: int = typer.Option(20, "--limit", min=1),
            fmt: Format = typer.Option(Format.table, "--format")) -> None:
     """Full-text search over titles and texts, best first, with snippets."""
@@ -323,6 +447,64 @@ def eval_extraction(folder: Path, limit: Optional[int] = typer.Option(None, "--l
         fail(f"{folder}: no such folder")
     result = run_extraction_eval(folder, limit=limit)
     typer.echo(result.format_table())
+
+
+@eval_app.command("ner")
+def eval_ner(conll: Path, limit: Optional[int] = typer.Option(None, "--limit")) -> None:
+    """Entity-level P/R/F1 on a CoNLL-2003 file (IOB1)."""
+    from .eval.ner import run_ner_eval
+
+    if not conll.exists():
+        fail(f"{conll}: no such file")
+    typer.echo(run_ner_eval(conll, limit=limit).table())
+
+
+@eval_app.command("clustering")
+def eval_clustering(path: Path, cv: bool = typer.Option(False, "--cv/--no-cv",
+                                                         help="Also report 2-fold CV over events.")
+                    ) -> None:
+    """B-cubed and pairwise P/R/F1 of event clustering vs the TF-IDF baseline."""
+    from .eval.clustering import run_clustering_eval
+
+    if not path.exists():
+        fail(f"{path}: no such file")
+    typer.echo(run_clustering_eval(path, cv=cv).table())
+
+
+@eval_app.command("similarity")
+def eval_similarity(csv: Path, predictions: Optional[Path] = typer.Option(None, "--predictions")
+                    ) -> None:
+    """Pearson of pair similarity with the SemEval-2022 Task 8 human scores."""
+    from .eval.similarity import run_similarity_eval
+
+    if not csv.exists():
+        fail(f"{csv}: no such file")
+    typer.echo(run_similarity_eval(csv, predictions).table())
+
+
+def _rows_table(rows: list[dict[str, Any]], title: str) -> None:
+    emit(rows, Format.table, title=title)
+
+
+@eval_app.command("5w1h")
+def eval_fivew(folder: Path, limit: Optional[int] = typer.Option(None, "--limit")) -> None:
+    """Per-question accuracy of who/what/when/where/why/how against Giveme5W1H gold."""
+    from .eval.fivew import run_fivew_eval
+
+    if not folder.exists():
+        fail(f"{folder}: no such folder")
+    _rows_table(run_fivew_eval(folder, limit=limit).rows(), "5W1H accuracy")
+
+
+@eval_app.command("summaries")
+def eval_summaries(events: Path, articles: Optional[Path] = typer.Option(None, "--articles"),
+                   limit: Optional[int] = typer.Option(None, "--limit")) -> None:
+    """ROUGE of cited summaries vs baselines on WikinewsSum, and citation precision."""
+    from .eval.summaries import run_summaries_eval
+
+    if not events.exists():
+        fail(f"{events}: no such file")
+    _rows_table(run_summaries_eval(events, articles, limit=limit).rows(), "summaries")
 
 
 if __name__ == "__main__":  # pragma: no cover

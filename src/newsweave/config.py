@@ -26,6 +26,7 @@ class Settings:
     max_redirects: int = 5
     batch_size: int = 200  # articles per store transaction
     enrich: bool = True  # run the understanding stages (sentences, entities, dates…) at ingest
+    group: bool = True  # embed articles and rebuild copies/events/storylines after each ingest
 
     def with_overrides(self, **kw: Any) -> "Settings":
         """A copy with the given non-None values set (CLI flags)."""
@@ -42,6 +43,7 @@ _ENV = {
     "max_redirects": "NEWSWEAVE_MAX_REDIRECTS",
     "batch_size": "NEWSWEAVE_BATCH_SIZE",
     "enrich": "NEWSWEAVE_ENRICH",
+    "group": "NEWSWEAVE_GROUP",
 }
 
 

@@ -201,3 +201,46 @@ class Enrichment:
     quotes: list[Quote] = field(default_factory=list)
     keywords: list[tuple[str, float]] = field(default_factory=list)  # (phrase, score: lower=better)
     notes: list[str] = field(default_factory=list)
+
+
+# ---- grouping --------------------------------------------------------------------------------
+
+
+@dataclass
+class StoredFeatures:
+    """What the grouping stages keep per article so that events can be rebuilt without
+    re-embedding: article and lead vectors (float32 arrays), lexical weights, entity ids."""
+
+    article_id: str
+    vector: Any  # numpy (512,) float32, L2-normalised
+    lead: Any  # numpy (512,) float32
+    lexical: dict[str, float] = field(default_factory=dict)
+    entities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Event:
+    """One real-world event: the articles that report it."""
+
+    id: str
+    title: str
+    date: date | None  # first publication day among its articles
+    article_ids: list[str] = field(default_factory=list)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    n_sources: int = 0  # independent outlets (copies not counted)
+    languages: list[str] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    story_id: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Story:
+    """A storyline: successive events about the same main entities and place."""
+
+    id: str
+    title: str
+    event_ids: list[str] = field(default_factory=list)
+    first_date: date | None = None
+    last_date: date | None = None

@@ -15,6 +15,7 @@ from .store.base import Store
 
 if TYPE_CHECKING:  # pragma: no cover
     from .stages.enrich import Enricher
+    from .stages.group import Grouping
 
 ProgressFn = Callable[[str, str], None]  # (event: "stored"|"duplicate"|"unchanged"|"failed", item)
 
@@ -59,7 +60,31 @@ class Pipeline:
         if self.settings.enrich:
             # Articles stored by an earlier, interrupted run get their enrichment now.
             self.enrich_missing()
+        if self.settings.group and (report.stored or self.store.articles_without_features()):
+            self.group()
         return report
+
+    def group(self) -> "Grouping":
+        """Featurise what is new, then rebuild copies, events and stories from the store."""
+        from .stages.group import Grouper
+
+        grouper = Grouper()
+        ids = self.store.articles_without_features()
+        step = self.settings.batch_size
+        for i in range(0, len(ids), step):
+            arts = [a for a in (self.store.get_article(x) for x in ids[i:i + step]) if a]
+            ents = {}
+            for a in arts:
+                e = self.store.get_enrichment(a.id)
+                ents[a.id] = sorted({m.entity_id for m in (e.mentions if e else [])
+                                     if m.entity_id and m.type in ("PER", "ORG", "LOC")})
+            self.store.save_features(grouper.featurize(arts, ents))
+            self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
+        features = {f.article_id: f for f in self.store.load_features()}
+        types = {e.id: e.type for e in self.store.all_entities()}
+        grouping = grouper.group(list(self.store.iter_articles()), features, types)
+        self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
+        return grouping
 
     def _enricher(self) -> "Enricher":
         if self.enricher is None:
@@ -137,3 +162,9 @@ def extract_only(inputs: Sequence[str], settings: Settings, *, stdin=None
 def enrich_store(store: Store, settings: Settings, *, progress: ProgressFn | None = None) -> int:
     """Enrich the stored articles that have no enrichment yet; returns how many were enriched."""
     return Pipeline(store, settings, progress).enrich_missing()
+
+
+def regroup_store(store: Store, settings: Settings, *, progress: ProgressFn | None = None
+                  ) -> "Grouping":
+    """Re-cluster the whole store from scratch: copies, events, storylines."""
+    return Pipeline(store, settings, progress).group()

@@ -1,10 +1,13 @@
 """Read-side queries shared by the CLI, the API and the web UI."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
-from .models import Enrichment
+from .models import Enrichment, Event
 from .store.base import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .report import EventReport
 
 
 def article_detail(store: Store, article_id: str) -> dict[str, Any] | None:
@@ -54,3 +57,69 @@ def entity_detail(store: Store, key: str) -> dict[str, Any] | None:
             "languages": langs, "article_count": len(arts),
             "articles": [{"id": a.id, "outlet": a.outlet, "published": a.published,
                           "language": a.language, "title": a.title} for a in arts]}
+
+
+def event_row(e: Event) -> dict[str, Any]:
+    """One line of the events list."""
+    return {"id": e.id, "title": e.title, "date": e.date, "articles": len(e.article_ids),
+            "sources": e.n_sources, "languages": e.languages, "outlets": e.outlets,
+            "story_id": e.story_id}
+
+
+def event_detail(store: Store, event_id: str) -> dict[str, Any] | None:
+    """An event: its articles (publication order), outlets, copies and first reporter."""
+    ev = store.get_event(event_id)
+    if ev is None:
+        return None
+    copies = store.copies_in_event(event_id)
+    arts = [a for a in (store.get_article(i) for i in ev.article_ids) if a]
+    first = next((a for a in arts if a.published and a.id not in copies), None)
+    return {**event_row(ev), "first_published": ev.first_published,
+            "last_published": ev.last_published, "flags": ev.flags,
+            "first_reporter": {"id": first.id, "outlet": first.outlet,
+                               "published": first.published} if first else None,
+            "articles": [{"id": a.id, "outlet": a.outlet, "published": a.published,
+                          "language": a.language, "title": a.title, "url": a.url,
+                          "copy_of": copies.get(a.id)} for a in arts]}
+
+
+def export_events(store: Store, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """Every event in the export contract: id, title, date, articles[...], story_id."""
+    offset = 0
+    while True:
+        events = store.list_events(batch, offset)
+        if not events:
+            return
+        for ev in events:
+            d = event_detail(store, ev.id)
+            assert d is not None
+            yield {"id": ev.id, "title": ev.title, "date": ev.date.isoformat() if ev.date else None,
+                   "articles": [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                                 for k, v in a.items() if k != "url"} for a in d["articles"]],
+                   "story_id": ev.story_id}
+        offset += batch
+
+
+def event_report(store: Store, event_id: str) -> "EventReport | None":
+    """The full comparison report of one event (record, summary, claims, conflicts, quotes…)."""
+    from .report import build_report
+
+    ev = store.get_event(event_id)
+    if ev is None:
+        return None
+    arts = [a for a in (store.get_article(i) for i in ev.article_ids) if a]
+    enrichments = {a.id: e for a in arts if (e := store.get_enrichment(a.id)) is not None}
+    return build_report(ev.id, arts, enrichments, copies=store.copies_in_event(ev.id),
+                        title=ev.title)
+
+
+def story_rows(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Storylines with their events' titles and dates."""
+    out = []
+    for s in store.list_stories(limit, offset):
+        evs = [e for e in (store.get_event(i) for i in s.event_ids) if e]
+        out.append({"id": s.id, "title": s.title, "first_date": s.first_date,
+                    "last_date": s.last_date,
+                    "events": [{"id": e.id, "date": e.date, "title": e.title,
+                                "articles": len(e.article_ids)} for e in evs]})
+    return out

@@ -19,7 +19,8 @@ import pytest
 from .errors import StoreError
 from datetime import date
 
-from .models import Article, DateMention, Enrichment, Entity, Mention, Quote, Sentence
+from .models import (Article, DateMention, Enrichment, Entity, Event, Mention, Quote, Sentence, Story,
+                     StoredFeatures)
 from .store.base import Store
 
 T0 = datetime(2023, 4, 16, 9, 30, tzinfo=timezone.utc)
@@ -218,3 +219,46 @@ class StoreConformance:
         assert store.entity_article_ids("ent_putin") == ["en1"]
         assert [x.id for x in store.list_entities(type="LOC")] == ["ent_moscow"]
         assert store.all_entities()[0].variants
+
+    def test_features_events_and_stories(self, store: Store) -> None:
+        import numpy as np
+
+        store.add_articles([make_article("g1", text="one", published=T0),
+                            make_article("g2", text="two", published=T0 + timedelta(hours=2),
+                                         outlet="Other", language="fr"),
+                            make_article("g3", text="three", published=T0 + timedelta(days=3))])
+        assert store.articles_without_features() == ["g1", "g2", "g3"]
+        v = np.arange(512, dtype=np.float32) / 512
+        store.save_features([StoredFeatures("g2", v, v * 2, {"moscow": 0.5}, ["ent_x"]),
+                             StoredFeatures("g1", v, v, {}, [])])
+        feats = store.load_features()
+        assert [f.article_id for f in feats] == ["g1", "g2"]  # publication order
+        assert np.allclose(feats[1].lead, v * 2) and feats[1].lexical == {"moscow": 0.5}
+        assert feats[1].entities == ["ent_x"]
+        assert [f.article_id for f in store.load_features(["g2"])] == ["g2"]
+        assert store.articles_without_features() == ["g3"]
+        story = Story("st1", "Storyline", ["ev1", "ev2"], date(2023, 4, 16), date(2023, 4, 19))
+        ev1 = Event("ev1", "Meeting", date(2023, 4, 16), ["g1", "g2"], T0, T0 + timedelta(hours=2),
+                    n_sources=2, languages=["en", "fr"], outlets=["Test Outlet", "Other"],
+                    story_id="st1")
+        ev2 = Event("ev2", "Follow-up", date(2023, 4, 19), ["g3"], T0 + timedelta(days=3),
+                    T0 + timedelta(days=3), n_sources=1, languages=["en"], outlets=["Test Outlet"],
+                    story_id="st1", flags=["single source"])
+        store.replace_events([ev1, ev2], {"g2": "g1"}, [story])
+        assert store.count_events() == 2
+        assert [e.id for e in store.list_events()] == ["ev2", "ev1"]
+        got = store.get_event("ev1")
+        assert got.article_ids == ["g1", "g2"] and got.n_sources == 2 and got.date == date(2023, 4, 16)
+        assert got.languages == ["en", "fr"] and got.story_id == "st1"
+        assert store.get_event("ev2").flags == ["single source"]
+        assert store.event_of_article("g2") == ("ev1", "g1")
+        assert store.copies_in_event("ev1") == {"g2": "g1"}
+        assert [e.id for e in store.list_events(language="fr")] == ["ev1"]
+        assert [e.id for e in store.list_events(outlet="Other")] == ["ev1"]
+        assert [e.id for e in store.list_events(date_from="2023-04-18")] == ["ev2"]
+        assert [e.id for e in store.list_events(min_articles=2)] == ["ev1"]
+        assert [(s.id, s.event_ids) for s in store.list_stories()] == [("st1", ["ev1", "ev2"])]
+        # replacing is total: nothing of the old grouping survives
+        store.replace_events([Event("ev9", "All", date(2023, 4, 16), ["g1", "g2", "g3"])], {}, [])
+        assert [e.id for e in store.list_events()] == ["ev9"] and store.list_stories() == []
+        assert store.event_of_article("g2") == ("ev9", None)

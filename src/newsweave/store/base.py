@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..models import AddResult, Article, Enrichment, Entity, SearchHit
+from ..models import (AddResult, Article, Enrichment, Entity, Event, SearchHit, Story,
+                      StoredFeatures)
 
 
 @dataclass
@@ -94,6 +95,50 @@ class Store(Protocol):
 
     def entity_article_ids(self, entity_id: str) -> list[str]:
         """Articles mentioning an entity, newest first."""
+        ...
+
+    def save_features(self, items: Sequence[StoredFeatures]) -> None:
+        """Store or replace articles' grouping features, in one transaction."""
+        ...
+
+    def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
+        """Stored grouping features, in publication order."""
+        ...
+
+    def articles_without_features(self) -> list[str]:
+        """Articles not featurised yet, oldest first."""
+        ...
+
+    def replace_events(self, events: Sequence[Event], copies: dict[str, str],
+                       stories: Sequence[Story]) -> None:
+        """Replace all events, memberships (with copy_of) and stories in one transaction."""
+        ...
+
+    def list_events(self, limit: int = 50, offset: int = 0, *, language: str | None = None,
+                    outlet: str | None = None, entity: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    min_articles: int = 1) -> list[Event]:
+        """Events, most recently updated first, with filters."""
+        ...
+
+    def count_events(self) -> int:
+        """How many events are stored."""
+        ...
+
+    def get_event(self, event_id: str) -> Event | None:
+        """One event with its article ids in publication order."""
+        ...
+
+    def event_of_article(self, article_id: str) -> tuple[str | None, str | None]:
+        """(event id, original it copies) of one article."""
+        ...
+
+    def copies_in_event(self, event_id: str) -> dict[str, str]:
+        """Copy id -> original id within one event."""
+        ...
+
+    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+        """Storylines, newest first."""
         ...
 
     def get_feed_state(self, url: str) -> dict | None:

@@ -55,3 +55,16 @@ def enrichment_row(e: Enrichment) -> dict[str, str | None]:
         "keywords": dump([[k, s] for k, s in e.keywords]),
         "notes": dump(e.notes),
     }
+
+
+def vector_bytes(v: Any) -> bytes:
+    """A vector as little-endian float32 bytes."""
+    import numpy as np
+
+    return np.asarray(v, dtype="<f4").tobytes()
+
+
+def vector_array(b: bytes) -> Any:
+    import numpy as np
+
+    return np.frombuffer(b, dtype="<f4").copy()

@@ -6,13 +6,14 @@ import re
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import StoreError
-from ..models import AddResult, Article, Entity, Enrichment, Mention, SearchHit
+from ..models import (AddResult, Article, Entity, Enrichment, Event, Mention, SearchHit, Story,
+                      StoredFeatures)
 from . import serialize as ser
 from .base import DuplicateRecord, StoreStats
 
@@ -31,6 +32,14 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _d(value: "date | None") -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> "date | None":
+    return date.fromisoformat(value) if value else None
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -258,7 +267,11 @@ class SQLiteStore:
             "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY COUNT(*) DESC")}
         dups = self._query("SELECT COUNT(*) FROM duplicates")[0][0]
         extra = {"enriched articles": self._query("SELECT COUNT(*) FROM enrichments")[0][0],
-                 "entities": self._query("SELECT COUNT(*) FROM entities")[0][0]}
+                 "entities": self._query("SELECT COUNT(*) FROM entities")[0][0],
+                 "events": self._query("SELECT COUNT(*) FROM events")[0][0],
+                 "copies": self._query("SELECT COUNT(*) FROM event_articles "
+                                       "WHERE copy_of IS NOT NULL")[0][0],
+                 "stories": self._query("SELECT COUNT(*) FROM stories")[0][0]}
         return StoreStats(articles=row[0], duplicates=dups, outlets=row[1], languages=langs,
                           first_published=_dt(row[2]), last_published=_dt(row[3]),
                           undated=int(row[4] or 0), extra=extra)
@@ -350,6 +363,118 @@ class SQLiteStore:
             "SELECT DISTINCT a.id FROM mentions m JOIN articles a ON a.id = m.article_id "
             "WHERE m.entity_id = ? ORDER BY COALESCE(a.published, a.ingested_at) DESC",
             (entity_id,))]
+
+    # -- grouping: features, events, stories -----------------------------------------------------
+
+    def save_features(self, items: Sequence[StoredFeatures]) -> None:
+        """Store (or replace) the grouping features of articles, in one transaction."""
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO article_features VALUES (?, ?, ?, ?, ?)",
+                          [(f.article_id, ser.vector_bytes(f.vector), ser.vector_bytes(f.lead),
+                            ser.dump(f.lexical), ser.dump(f.entities)) for f in items])
+
+    def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
+        """Stored features (all, or of these articles), in publication order."""
+        sql = ("SELECT f.* FROM article_features f JOIN articles a ON a.id = f.article_id")
+        params: tuple = ()
+        if article_ids is not None:
+            sql += f" WHERE f.article_id IN ({', '.join('?' * len(article_ids))})"
+            params = tuple(article_ids)
+        sql += " ORDER BY COALESCE(a.published, a.ingested_at), a.id"
+        return [StoredFeatures(r["article_id"], ser.vector_array(r["vector"]),
+                               ser.vector_array(r["lead"]), json.loads(r["lexical"]),
+                               json.loads(r["entities"])) for r in self._query(sql, params)]
+
+    def articles_without_features(self) -> list[str]:
+        """Articles not yet featurised for grouping, oldest first."""
+        return [r[0] for r in self._query(
+            "SELECT a.id FROM articles a LEFT JOIN article_features f ON f.article_id = a.id "
+            "WHERE f.article_id IS NULL ORDER BY COALESCE(a.published, a.ingested_at), a.id")]
+
+    def replace_events(self, events: Sequence[Event], copies: dict[str, str],
+                       stories: Sequence[Story]) -> None:
+        """Replace every event, membership and story in one transaction."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM event_articles")
+            c.execute("DELETE FROM events")
+            c.execute("DELETE FROM stories")
+            c.executemany("INSERT INTO stories VALUES (?, ?, ?, ?)", [
+                (s.id, s.title, _d(s.first_date), _d(s.last_date)) for s in stories])
+            c.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                (e.id, e.title, _d(e.date), _iso(e.first_published), _iso(e.last_published),
+                 len(e.article_ids), e.n_sources, ser.dump(e.languages), ser.dump(e.outlets),
+                 ser.dump(e.flags), e.story_id) for e in events])
+            c.executemany("INSERT INTO event_articles VALUES (?, ?, ?)", [
+                (a, e.id, copies.get(a)) for e in events for a in e.article_ids])
+
+    def _event(self, r: sqlite3.Row) -> Event:
+        ids = [x[0] for x in self._query(
+            "SELECT ea.article_id FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
+            "WHERE ea.event_id = ? ORDER BY COALESCE(a.published, a.ingested_at), a.id", (r["id"],))]
+        return Event(id=r["id"], title=r["title"], date=_date(r["date"]), article_ids=ids,
+                     first_published=_dt(r["first_published"]), last_published=_dt(r["last_published"]),
+                     n_sources=r["n_sources"], languages=json.loads(r["languages"]),
+                     outlets=json.loads(r["outlets"]), story_id=r["story_id"],
+                     flags=json.loads(r["flags"]))
+
+    def list_events(self, limit: int = 50, offset: int = 0, *, language: str | None = None,
+                    outlet: str | None = None, entity: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    min_articles: int = 1) -> list[Event]:
+        """Events newest first, filtered by language, outlet, entity id, date range."""
+        where, params = ["e.n_articles >= ?"], [min_articles]
+        if language:
+            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
+                         "WHERE ea.event_id = e.id AND a.language = ?)")
+            params.append(language)
+        if outlet:
+            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
+                         "WHERE ea.event_id = e.id AND a.outlet = ?)")
+            params.append(outlet)
+        if entity:
+            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN mentions m ON "
+                         "m.article_id = ea.article_id WHERE ea.event_id = e.id AND m.entity_id = ?)")
+            params.append(entity)
+        if date_from:
+            where.append("e.date >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("e.date <= ?")
+            params.append(date_to)
+        sql = (f"SELECT e.* FROM events e WHERE {' AND '.join(where)} "
+               "ORDER BY e.last_published DESC, e.id LIMIT ? OFFSET ?")
+        return [self._event(r) for r in self._query(sql, (*params, limit, offset))]
+
+    def count_events(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM events")[0][0])
+
+    def get_event(self, event_id: str) -> Event | None:
+        """One event by id."""
+        rows = self._query("SELECT * FROM events WHERE id = ?", (event_id,))
+        return self._event(rows[0]) if rows else None
+
+    def event_of_article(self, article_id: str) -> tuple[str | None, str | None]:
+        """(event id, id of the article it copies) for one article."""
+        rows = self._query("SELECT event_id, copy_of FROM event_articles WHERE article_id = ?",
+                           (article_id,))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+    def copies_in_event(self, event_id: str) -> dict[str, str]:
+        """Article id -> the article it copies, for one event's copies."""
+        return {r[0]: r[1] for r in self._query(
+            "SELECT article_id, copy_of FROM event_articles WHERE event_id = ? AND copy_of IS NOT NULL",
+            (event_id,))}
+
+    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+        """Storylines, newest first, with their events in date order."""
+        out = []
+        for r in self._query("SELECT * FROM stories ORDER BY last_date DESC, id LIMIT ? OFFSET ?",
+                             (limit, offset)):
+            ids = [x[0] for x in self._query(
+                "SELECT id FROM events WHERE story_id = ? ORDER BY date, id", (r["id"],))]
+            out.append(Story(id=r["id"], title=r["title"], event_ids=ids,
+                             first_date=_date(r["first_date"]), last_date=_date(r["last_date"])))
+        return out
 
     # -- feeds ----------------------------------------------------------------------------------
 
