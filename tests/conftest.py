@@ -23,3 +23,20 @@ def shared_path(*parts: str) -> Path:
 def seeds_dir() -> Path:
     """The two canonical seed articles (bundled in examples/seeds)."""
     return EXAMPLES / "seeds"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A store built from the bundled demo corpus with the CLI, once per test session.
+
+    Tests must not change it (copy it first if they do)."""
+    from typer.testing import CliRunner
+
+    from newsweave.cli import app
+
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    r = CliRunner().invoke(app, ["--db", str(db), "ingest", str(EXAMPLES / "seeds"),
+                                 str(EXAMPLES / "wikinews" / "wikinews.jsonl")])
+    assert r.exit_code == 0, r.output
+    assert "42 stored" in r.output
+    return db

@@ -14,16 +14,6 @@ SEED_A = "000_91d4f52043ef8cf0"
 SEED_B = "004_d179e931f6170d12"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("cli") / "demo.db"
-    r = CliRunner().invoke(app, ["--db", str(db), "ingest", str(EXAMPLES / "seeds"),
-                                 str(EXAMPLES / "wikinews" / "wikinews.jsonl")])
-    assert r.exit_code == 0, r.output
-    assert "42 stored" in r.output
-    return db
-
-
 def run(db, *args):
     return CliRunner().invoke(app, ["--db", str(db), *args])
 
