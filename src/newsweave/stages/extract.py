@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from typing import TYPE_CHECKING
+
 from ..errors import StageError
 from ..models import Article, RawItem, stable_id, text_hash
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .html import HtmlDoc
 
 STAGE = "extract"
 

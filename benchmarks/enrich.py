@@ -1,0 +1,84 @@
+"""Enrichment throughput: sentences + entities + canonical entities + dates + quotes + keywords.
+
+English news articles of about 600 words (400-800) from ../shared/eval/clustering/articles.jsonl,
+read at run time. Reports articles per second after the models are loaded, and peak memory.
+
+    .venv/bin/python benchmarks/enrich.py [--n 200] [--workers 1]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def load_articles(n: int) -> list:
+    from newsweave.models import Article
+
+    out = []
+    for line in (SHARED / "eval/clustering/articles.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        words = len((r.get("text") or "").split())
+        if r.get("language", "en") == "en" and 400 <= words <= 800:
+            out.append(Article(id=r["id"], title=r.get("title") or "", text=r["text"], source="bench",
+                               language="en", published=datetime(2020, 1, 1, tzinfo=timezone.utc)))
+    while len(out) < n:  # repeat the pool with distinct ids when n is larger than the pool
+        out += [Article(**{**a.__dict__, "id": f"{a.id}-{len(out)}"}) for a in out[: n - len(out)]]
+    return out[:n]
+
+
+def _work(chunk: list) -> int:
+    from newsweave.stages.enrich import Enricher
+
+    e = Enricher()
+    e.setup()
+    for i in range(0, len(chunk), 32):
+        e.enrich(chunk[i:i + 32])
+    return len(chunk)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=1)
+    args = ap.parse_args()
+    arts = load_articles(args.n)
+    words = sum(len(a.text.split()) for a in arts) / len(arts)
+    from newsweave.stages.enrich import Enricher
+
+    t = time.perf_counter()
+    if args.workers == 1:
+        e = Enricher()
+        e.setup()
+        load = time.perf_counter() - t
+        t = time.perf_counter()
+        for i in range(0, len(arts), 32):
+            e.enrich(arts[i:i + 32])
+        dt = time.perf_counter() - t
+    else:
+        chunks = [arts[i::args.workers] for i in range(args.workers)]
+        with ProcessPoolExecutor(args.workers) as pool:
+            list(pool.map(_work, [c[:8] for c in chunks]))  # warm: models loaded in each worker
+            load = time.perf_counter() - t
+            t = time.perf_counter()
+            list(pool.map(_work, chunks))
+            dt = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {len(arts)} articles, "
+          f"{words:.0f} words on average; workers {args.workers}")
+    print(f"model load {load:.1f} s; enrich {dt:.1f} s = {len(arts) / dt:.1f} articles/s; "
+          f"peak RSS {max(peak, peak_children):.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
