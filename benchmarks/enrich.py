@@ -13,7 +13,6 @@ import os
 import platform
 import resource
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,16 +35,6 @@ def load_articles(n: int) -> list:
     return out[:n]
 
 
-def _work(chunk: list) -> int:
-    from newsweave.stages.enrich import Enricher
-
-    e = Enricher()
-    e.setup()
-    for i in range(0, len(chunk), 32):
-        e.enrich(chunk[i:i + 32])
-    return len(chunk)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200)
@@ -56,22 +45,15 @@ def main() -> None:
     from newsweave.stages.enrich import Enricher
 
     t = time.perf_counter()
-    if args.workers == 1:
-        e = Enricher()
-        e.setup()
-        load = time.perf_counter() - t
-        t = time.perf_counter()
-        for i in range(0, len(arts), 32):
-            e.enrich(arts[i:i + 32])
-        dt = time.perf_counter() - t
-    else:
-        chunks = [arts[i::args.workers] for i in range(args.workers)]
-        with ProcessPoolExecutor(args.workers) as pool:
-            list(pool.map(_work, [c[:8] for c in chunks]))  # warm: models loaded in each worker
-            load = time.perf_counter() - t
-            t = time.perf_counter()
-            list(pool.map(_work, chunks))
-            dt = time.perf_counter() - t
+    e = Enricher(workers=args.workers)
+    e.setup()
+    e.enrich(arts[: max(8, 48 * (args.workers > 1))])  # warm up: models loaded (in each worker)
+    load = time.perf_counter() - t
+    t = time.perf_counter()
+    for i in range(0, len(arts), 200):
+        e.enrich(arts[i:i + 200])
+    dt = time.perf_counter() - t
+    e.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {len(arts)} articles, "

@@ -95,13 +95,15 @@ def ingest(
     allow_private: bool = typer.Option(False, "--allow-private",
                                        help="Allow URLs on loopback/private addresses."),
     fmt: Format = typer.Option(Format.table, "--format", help="Summary format."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                          help="Processes for the per-article stages."),
 ) -> None:
     """Ingest articles from any source into the store."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from .pipeline import ingest as run_ingest
 
-    settings = state.settings.with_overrides(allow_private=allow_private or None)
+    settings = state.settings.with_overrides(allow_private=allow_private or None, workers=workers)
     store = _open()
     counts = {"stored": 0, "duplicate": 0, "unchanged": 0, "failed": 0}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -434,6 +436,41 @@ def stats(fmt: Format = typer.Option(Format.table, "--format")) -> None:
         ("first published", st.first_published), ("last published", st.last_published),
         ("without a date", st.undated), *st.extra.items())]
     emit(rows, fmt, ["what", "value"])
+
+
+# ---- serve ----------------------------------------------------------------------------------
+
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1 "
+                                       "or $NEWSWEAVE_HOST)."),
+    port: Optional[int] = typer.Option(None, "--port", min=0, max=65535,
+                                       help="Port (default 8000 or $NEWSWEAVE_PORT)."),
+    no_auth: bool = typer.Option(False, "--no-auth", help="Let writes (POST /api/ingest, the "
+                                 "ingest form) through without NEWSWEAVE_TOKEN; 127.0.0.1 only."),
+    allow_private: bool = typer.Option(False, "--allow-private",
+                                       help="Let ingested URLs point at loopback/private addresses."),
+) -> None:
+    """Serve the web UI and the JSON API (/api, /openapi.json) over the store."""
+    try:
+        from .api.app import serve as run_server
+        from .api.security import check_bind
+    except ImportError as e:
+        fail(f"{e.name} is not installed: pip install 'newsweave[web]'")
+    settings = state.settings.with_overrides(host=host, port=port,
+                                             allow_private=allow_private or None)
+    try:
+        check_bind(settings.host, no_auth)
+    except ValueError as e:
+        fail(str(e))
+    if not no_auth and not settings.token:
+        typer.secho("note: NEWSWEAVE_TOKEN is not set: reads are served, writes are refused",
+                    err=True)
+    typer.secho(f"serving {settings.db} on http://{settings.host}:{settings.port}/", err=True)
+    try:
+        run_server(settings, host=settings.host, port=settings.port, no_auth=no_auth)
+    except NewsweaveError as e:
+        fail(str(e))
 
 
 # ---- eval -----------------------------------------------------------------------------------

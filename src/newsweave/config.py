@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,11 @@ class Settings:
     max_redirects: int = 5
     batch_size: int = 200  # articles per store transaction
     enrich: bool = True  # run the understanding stages (sentences, entities, dates…) at ingest
+    workers: int = 1  # processes for the per-article stages (models loaded once per worker)
     group: bool = True  # embed articles and rebuild copies/events/storylines after each ingest
+    host: str = "127.0.0.1"  # address `newsweave serve` binds to
+    port: int = 8000
+    token: str | None = field(default=None, repr=False)  # bearer token for the API's writes
 
     def with_overrides(self, **kw: Any) -> "Settings":
         """A copy with the given non-None values set (CLI flags)."""
@@ -44,6 +48,10 @@ _ENV = {
     "batch_size": "NEWSWEAVE_BATCH_SIZE",
     "enrich": "NEWSWEAVE_ENRICH",
     "group": "NEWSWEAVE_GROUP",
+    "workers": "NEWSWEAVE_WORKERS",
+    "host": "NEWSWEAVE_HOST",
+    "port": "NEWSWEAVE_PORT",
+    "token": "NEWSWEAVE_TOKEN",
 }
 
 

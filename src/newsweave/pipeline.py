@@ -60,6 +60,8 @@ class Pipeline:
         if self.settings.enrich:
             # Articles stored by an earlier, interrupted run get their enrichment now.
             self.enrich_missing()
+        if self.enricher is not None:
+            self.enricher.close()
         if self.settings.group and (report.stored or self.store.articles_without_features()):
             self.group()
         return report
@@ -90,7 +92,7 @@ class Pipeline:
         if self.enricher is None:
             from .stages.enrich import Enricher
 
-            self.enricher = Enricher(self.store.all_entities())
+            self.enricher = Enricher(self.store.all_entities(), workers=self.settings.workers)
         return self.enricher
 
     def enrich_articles(self, articles: Sequence[Article]) -> int:
