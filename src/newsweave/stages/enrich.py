@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 # Past this size an article is enriched on its head only: the stages are linear or worse in the
 # text length, and a 5 MB "article" is a dump, not news.
-MAX_ENRICH_CHARS = 200_000
+MAX_ENRICH_CHARS = 100_000
 # Below this many articles a worker pool costs more (loading models per worker) than it saves.
 MIN_PARALLEL = 48
 
