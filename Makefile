@@ -19,8 +19,9 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/newsweave --db $(DEMO_DB) ingest examples/seeds examples/wikinews/wikinews.jsonl
 	$(BIN)/newsweave --db $(DEMO_DB) stats
-	$(BIN)/newsweave --db $(DEMO_DB) articles --limit 8
-	$(BIN)/newsweave --db $(DEMO_DB) search "defence minister Moscow" --limit 5
+	$(BIN)/newsweave --db $(DEMO_DB) events --limit 8
+	$(BIN)/newsweave --db $(DEMO_DB) search "defence minister Moscow" --limit 3
+	$(BIN)/newsweave --db $(DEMO_DB) report --article 004_d179e931f6170d12
 
 test: setup
 	$(BIN)/python -m pytest

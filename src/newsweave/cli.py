@@ -346,7 +346,8 @@ def stories(limit: int = typer.Option(50, "--limit", min=1),
 
 @app.command()
 def report(
-    event_id: str,
+    event_id: Optional[str] = typer.Argument(None, help="The event (see `newsweave events`)."),
+    article: Optional[str] = typer.Option(None, "--article", help="Report the event of this article."),
     fmt: str = typer.Option("terminal", "--format", help="terminal, md or json"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
@@ -356,8 +357,14 @@ def report(
 
     if fmt not in ("terminal", "md", "json"):
         fail(f"--format must be terminal, md or json, not {fmt!r}")
+    if (event_id is None) == (article is None):
+        fail("give an EVENT_ID or --article ARTICLE_ID")
     store = _open()
     try:
+        if article is not None:
+            event_id, _ = store.event_of_article(article)
+            if event_id is None:
+                fail(f"article {article!r} is not in any event (is it stored? run `newsweave recluster`)", 1)
         rep = event_report(store, event_id)
     finally:
         store.close()
