@@ -2,12 +2,11 @@
 
 ``build_report`` runs the compare, record and summarize stages over the articles of one event and
 returns an ``EventReport``; ``report_to_json`` / ``report_to_markdown`` / ``print_report`` render it.
-``enrich_articles`` builds the ``Enrichment`` the report needs from bare articles with whatever
-understanding stages are installed (used by the evaluations and by callers without a store).
+``enrich_articles`` builds the ``Enrichment`` the report needs from bare articles with the same
+understanding stages as ingest (used by the evaluations and by callers without a store).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .models import Article, Enrichment, Mention, Quote
+from .models import Article, Enrichment
 from .stages.compare import (Claim, Conflict, CoverageRow, QuoteGroup, align_claims,
                              align_quotes, coverage, find_conflicts, prepare_units, root_of)
 from .stages.record import Record, build_record
@@ -265,96 +264,8 @@ def print_report(report: EventReport) -> None:
 
 # ---- enrichment for callers without a store --------------------------------------------------
 
-_SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
-                "NORP": "MISC", "EVENT": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC",
-                "LAW": "MISC"}
-_QUOTED = re.compile(r"[“\"«]([^”\"»]{8,}?)[”\"»]")
-_SAY = re.compile(r"^(?P<who>.{2,80}?)\s+(?:said|says|stated|remarked|told [\w ]{2,30}?|added|noted|"
-                  r"emphasi[sz]ed|stressed|argued|warned|insisted|declared|explained)\s+"
-                  r"(?:that\s+)?(?P<what>.{12,})$")
-
-
-def _mentions(texts: Sequence[tuple[str, str | None]], ids: Sequence[str]) -> list[list[Mention]]:
-    try:  # the entity stages, when installed: recognise, clean, resolve in-article and corpus-wide
-        from .stages.canonical import EntityIndex, resolve_article
-        from .stages.entities import EntityRecognizer
-        from .stages.entity_clean import clean_mentions
-
-        langs = sorted({(lang or "en")[:2] for _, lang in texts} & {"en", "fr", "ru"}) or ["en"]
-        rec = EntityRecognizer(languages=langs)
-        rec.setup()
-        found = rec.recognize(list(texts))
-        index = EntityIndex()
-        return [index.add_article(aid, resolve_article(clean_mentions(ms, t)))
-                for aid, ms, (t, _) in zip(ids, found, texts)]
-    except ImportError:
-        pass
-    from .stages.record import load_parser
-
-    nlp = load_parser()
-    out = []
-    for text, lang in texts:
-        ms = []
-        if nlp is not None:
-            for e in nlp(text).ents:
-                t = _SPACY_TYPES.get(e.label_)
-                if t:
-                    ms.append(Mention(e.text, e.start_char, e.end_char, t, lang))  # type: ignore[arg-type]
-        out.append(ms)
-    return out
-
-
-def _quotes(text: str, sentences, mentions: Sequence[Mention], lang: str | None) -> list[Quote]:
-    try:
-        from .stages.quotes import find_quotes  # type: ignore[attr-defined]
-
-        persons = [m for m in mentions if m.type == "PER"]
-        return find_quotes(text, sentences, persons, lang)
-    except ImportError:
-        pass
-    from .stages.compare import entity_keys
-
-    keys = entity_keys(mentions)
-    out: list[Quote] = []
-    last_person = None
-    for s in sentences:
-        pers = [(m, keys[i]) for i, m in enumerate(mentions)
-                if m.type == "PER" and s.start <= m.start < s.end]
-        speaker = None
-        if pers:
-            speaker = _full(pers[0][1], mentions, keys)
-        elif re.match(r"^(he|she)\b", s.text, re.IGNORECASE):
-            speaker = last_person
-        for m in _QUOTED.finditer(s.text):
-            if len(m.group(1).split()) >= 3:
-                out.append(Quote(m.group(1).strip(), s.start + m.start(1), s.start + m.end(1),
-                                 speaker, "direct"))
-        say = _SAY.match(s.text)
-        if say and (speaker or pers):
-            what = say.group("what")
-            out.append(Quote(what.strip(), s.start + say.start("what"), s.end, speaker, "reported"))
-        if pers:
-            last_person = speaker
-    return out
-
-
-def _full(key: str, mentions: Sequence[Mention], keys: dict[int, str]) -> str:
-    best = max((m.text for i, m in enumerate(mentions) if keys[i] == key), key=len)
-    return re.sub(r"['’]s$", "", best)
-
-
 def enrich_articles(articles: Sequence[Article]) -> dict[str, Enrichment]:
-    """Sentences, entities, dates and quotes of each article with the installed stages."""
-    from .stages.dates import find_dates
-    from .stages.sentences import split_sentences
+    """The Enrichment of bare articles, by the same stages as ingest (entities linked across them)."""
+    from .stages.enrich import Enricher
 
-    texts = [(a.text, a.language or "en") for a in articles]
-    all_mentions = _mentions(texts, [a.id for a in articles])
-    out = {}
-    for a, mentions in zip(articles, all_mentions):
-        lang = a.language or "en"
-        sents = split_sentences(a.text, lang)
-        dates = find_dates(a.text, lang, a.published)
-        quotes = _quotes(a.text, sents, mentions, lang)
-        out[a.id] = Enrichment(a.id, lang, sents, mentions, dates, quotes)
-    return out
+    return {e.article_id: e for e in Enricher().enrich(list(articles)).enrichments}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable, Sequence, TypeVar
 
 from ..models import Article, Enrichment, Entity, Mention
@@ -92,6 +93,14 @@ class Analyser:
         return out
 
 
+@lru_cache(maxsize=1)
+def shared_analyser() -> Analyser:
+    """One Analyser per process: its models are loaded once however many batches or stores."""
+    a = Analyser()
+    a.setup()
+    return a
+
+
 class Enricher:
     """Enriches batches: analyse (in-process or in a worker pool), then link entities."""
 
@@ -109,8 +118,7 @@ class Enricher:
 
             self.index = EntityIndex(self._known)
         if self.workers == 1 and self._analyser is None:
-            self._analyser = Analyser()
-            self._analyser.setup()
+            self._analyser = shared_analyser()
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -121,7 +129,7 @@ class Enricher:
     def _analyse(self, articles: Sequence[Article]) -> list[Enrichment]:
         if self.workers == 1 or len(articles) < MIN_PARALLEL:
             if self._analyser is None:
-                self._analyser = Analyser()
+                self._analyser = shared_analyser()
             return self._analyser.analyse(articles)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, initializer=_worker_init)
