@@ -89,3 +89,26 @@ def test_bad_inputs_do_not_stop_the_batch(tmp_path):
     assert "2 stored" in out
     ids = {x["id"] for x in json.loads(run(db, "articles", "--format", "json").stdout)}
     assert "good" in ids
+
+
+def test_entities_and_entity_lookup_by_any_spelling(demo_db):
+    rows = json.loads(run(demo_db, "entities", "--type", "PER", "--limit", "200",
+                          "--format", "json").stdout)
+    names = {r["name"] for r in rows}
+    assert {"Vladimir Putin", "Li Shangfu", "Sergei Shoigu"} <= names
+    assert all(r["type"] == "PER" for r in rows)
+    for spelling in ("Putin", "Vladimir Putin", "Poutine", "Путин"):
+        d = json.loads(run(demo_db, "entity", spelling, "--format", "json").stdout)
+        assert d["name"] == "Vladimir Putin", spelling
+        assert {SEED_A, SEED_B} <= {a["id"] for a in d["articles"]}
+    assert run(demo_db, "entity", "Nobody Atall").exit_code == 1
+
+
+def test_article_shows_its_understanding(demo_db):
+    d = json.loads(run(demo_db, "article", SEED_B, "--format", "json").stdout)
+    e = d["enrichment"]
+    assert e["sentences"] and e["keywords"]
+    names = {g["name"] for g in e["entities"]}
+    assert {"Vladimir Putin", "Li Shangfu", "Sergei Shoigu", "Moscow"} <= names
+    assert any(x["from"] == "2023-04-16" for x in e["dates"])
+    assert any(q["speaker"] == "Li Shangfu" and "Cold War" in q["text"] for q in e["quotes"])

@@ -97,13 +97,22 @@ def ingest(
     fmt: Format = typer.Option(Format.table, "--format", help="Summary format."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1,
                                           help="Processes for the per-article stages."),
+    runner: Optional[str] = typer.Option(None, "--runner", help="Where the per-article stages run: "
+                                         "local (default, in-process) or ray (one Ray actor per "
+                                         "--workers)."),
+    address: Optional[str] = typer.Option(None, "--address", help="With --runner ray: the cluster to "
+                                          "join ('auto': the running one); default: start a local "
+                                          "Ray."),
 ) -> None:
     """Ingest articles from any source into the store."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from .pipeline import ingest as run_ingest
 
-    settings = state.settings.with_overrides(allow_private=allow_private or None, workers=workers)
+    settings = state.settings.with_overrides(allow_private=allow_private or None, workers=workers,
+                                             runner=runner, ray_address=address)
+    if settings.runner not in ("local", "ray"):
+        fail(f"unknown runner {settings.runner!r}: use local or ray")
     store = _open()
     counts = {"stored": 0, "duplicate": 0, "unchanged": 0, "failed": 0}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -231,22 +240,29 @@ def articles(
     emit(rows, fmt, ["id", "outlet", "published", "language", "title"])
 
 
-@app.command()
-def article(article_id: str, fmt: Format = typer.Option(Format.table, "--format")) -> None:
-    """Show one article: clean text and metadata."""
-    from .queries import article_detail
-
+def _show(lookup: Any, key: str, missing: str, printer_name: str, fmt: Format) -> None:
+    """Look one thing up in the store and print it (rich) or emit it as JSON."""
     store = _open()
-    detail = article_detail(store, article_id)
-    store.close()
+    try:
+        detail = lookup(store, key)
+    finally:
+        store.close()
     if detail is None:
-        fail(f"no article with id {article_id!r}", 1)
+        fail(missing, 1)
     if fmt != Format.table:
         emit_one(detail, fmt)
         return
-    from .render import print_article
+    from . import render
 
-    print_article(detail)
+    getattr(render, printer_name)(detail)
+
+
+@app.command()
+def article(article_id: str, fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """Show one article: clean text, metadata, sentences, entities, dates, quotes, keywords."""
+    from .queries import article_detail
+
+    _show(article_detail, article_id, f"no article with id {article_id!r}", "print_article", fmt)
 
 
 @app.command()
@@ -270,17 +286,7 @@ def entity(name: str, fmt: Format = typer.Option(Format.table, "--format")) -> N
     """One entity: its name variants, their languages, and the articles mentioning it."""
     from .queries import entity_detail
 
-    store = _open()
-    detail = entity_detail(store, name)
-    store.close()
-    if detail is None:
-        fail(f"no entity named {name!r}", 1)
-    if fmt != Format.table:
-        emit_one(detail, fmt)
-        return
-    from .render import print_entity
-
-    print_entity(detail)
+    _show(entity_detail, name, f"no entity named {name!r}", "print_entity", fmt)
 
 
 @app.command()
@@ -478,6 +484,29 @@ def serve(
         run_server(settings, host=settings.host, port=settings.port, no_auth=no_auth)
     except NewsweaveError as e:
         fail(str(e))
+
+
+@app.command("migrate-to")
+def migrate_to(target: str = typer.Argument(..., help="Destination store: postgresql://… URL, "
+                                            "sqlite:///path or a SQLite path.")) -> None:
+    """Copy everything in the --db store into another store (e.g. SQLite -> PostgreSQL)."""
+    from .store import open_store
+    from .store.migrate import migrate_store
+
+    src = _open()
+    try:
+        dst = open_store(target)
+    except NewsweaveError as e:
+        src.close()
+        fail(str(e))
+    try:
+        rep = migrate_store(src, dst, progress=lambda what, n: typer.echo(f"{what}: {n}", err=True))
+    except NewsweaveError as e:
+        fail(f"migration stopped (run it again to finish): {e}")
+    finally:
+        src.close()
+        dst.close()
+    typer.echo(f"copied {rep.summary()}")
 
 
 # ---- eval -----------------------------------------------------------------------------------

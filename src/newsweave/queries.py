@@ -50,6 +50,13 @@ def entity_detail(store: Store, key: str) -> dict[str, Any] | None:
     """One canonical entity with its variants (and their languages) and its articles."""
     ent = store.get_entity(key)
     if ent is None:
+        # Another spelling, script or exonym of a known name ("Poutine", "Путин", "Kyiv"):
+        # resolve it the way ingest resolves mentions.
+        from .stages.canonical import EntityIndex
+
+        found = EntityIndex(store.all_entities()).lookup(key)
+        ent = store.get_entity(found.id) if found else None
+    if ent is None:
         return None
     arts = [a for a in (store.get_article(i) for i in store.entity_article_ids(ent.id)) if a]
     langs = sorted({lang for ls in ent.variants.values() for lang in ls if lang})
