@@ -9,7 +9,8 @@ import numpy as np
 
 from newsweave.models import Article, DateMention, Enrichment, Mention, Quote, Sentence
 from newsweave.report import build_report, report_to_json
-from newsweave.stages.compare import numbers_in, quote_relation, _Q
+from newsweave.stages.compare import numbers_in
+from newsweave.stages.quote_align import _Q, quote_relation
 
 T0 = datetime(2024, 3, 1, 8, tzinfo=timezone.utc)
 
@@ -131,3 +132,10 @@ def test_copies_and_coverage():
     bridges = next(c for c in d["claims"] if c["text"].startswith("Two bridges"))
     assert set(bridges["sources"]) == {"a", "c"} and bridges["independent_sources"] == 1
     assert bridges["missing_from"] == ["b"]
+
+
+def test_quote_alignment_names_stay_importable_from_compare():
+    from newsweave.stages import compare, quote_align
+
+    assert compare.align_quotes is quote_align.align_quotes
+    assert compare.QuoteGroup is quote_align.QuoteGroup and compare.quote_relation is quote_relation

@@ -4,9 +4,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from datetime import date
+from datetime import date, datetime
 
 from newsweave.report import build_report, report_to_json
+from newsweave.stages.fivew import extract_fivew
 from newsweave.stages.record import parse_main
 
 # The hand-built event builders live in test_compare (pytest runs in importlib mode: no sys.path).
@@ -53,3 +54,37 @@ def test_who_counts_independent_sources_and_where_comes_from_the_lead():
     assert rec["where"][0]["name"] == "Vienna"
     assert rec["when"] == {**rec["when"], "date": "2024-03-03", "basis": "text"}
     assert "meeting" in rec["what"]
+
+
+def _article(title, sentences, published=datetime(2024, 3, 4, 9), dates=()):
+    a, enr = make("x", sentences, dates=dates)
+    a.title, a.published = title, published
+    return a, enr
+
+
+def test_fivew_reads_the_headline_actor_and_its_verb_phrase():
+    a, enr = _article("Donald Trump lands in Washington to meet Barack Obama at White House",
+                      ["The meeting at the White House this afternoon was the first public step.",
+                       "Mr Trump claimed it was a great honour to meet with Mr Obama."])
+    r = extract_fivew(a, enr)
+    assert r.who == "Donald Trump" and r.what.startswith("lands")
+    assert r.why and "meet Barack Obama" in r.why
+
+
+def test_fivew_source_of_a_statement_is_not_the_actor_and_places_keep_surface_form():
+    a, enr = _article("Shooting near protest march",
+                      ["A gunman opened fire in downtown Seattle on Wednesday night and wounded five "
+                       "people.",
+                       "The shooting stemmed from an argument, police spokesman Robert Merner said."],
+                      dates=[("Wednesday", date(2024, 2, 28))])
+    r = extract_fivew(a, enr)
+    assert r.who == "A gunman" and "Seattle" in r.where
+    assert r.when == date(2024, 2, 28) and r.when_basis == "text"
+
+
+def test_fivew_falls_back_to_the_publication_day_and_skips_background_days():
+    a, enr = _article("Minister resigns", ["The minister resigned after the October letter.",
+                                           "The letter was sent on October 2."],
+                      dates=[("October 2", date(2023, 10, 2))])
+    r = extract_fivew(a, enr)
+    assert r.when == date(2024, 3, 4) and r.when_basis == "published"

@@ -5,7 +5,8 @@ linked when their multilingual embeddings are close, nudged up by shared named e
 dates (which survive translation where wording does not); groups grow greedily from the strongest
 link down, never taking two sentences of one article, so a sentence joins the claim it states best.
 From the claims come the conflicts (aligned sentences that disagree on a number, a date or a place),
-and from the quotes the quote variants (exact / truncated / paraphrase / translation / misattributed).
+and from the quotes the quote variants (exact / truncated / paraphrase / translation / misattributed),
+which ``quote_align`` computes (its names stay importable from here).
 Copies (``copies``: article id -> id of the original) never count as independent support.
 """
 from __future__ import annotations
@@ -20,13 +21,28 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..models import Article, Enrichment, Mention, Quote
+from ..models import Article, Enrichment, Mention
 
 __all__ = [
     "Unit", "Claim", "Conflict", "ConflictSide", "QuoteVariant", "QuoteGroup", "CoverageRow",
     "prepare_units", "align_claims", "find_conflicts", "align_quotes", "coverage", "root_of",
     "entity_keys", "numbers_in", "tokens",
 ]
+
+# Quote alignment lives in quote_align (which builds on this module's units and claims); its public
+# names are re-exported lazily so that ``from .compare import align_quotes`` keeps working without an
+# import cycle.
+_QUOTE_NAMES = frozenset({"QuoteVariant", "QuoteGroup", "quote_relation", "align_quotes",
+                          "QUOTE_LINK", "_Q"})
+
+
+def __getattr__(name: str):
+    if name in _QUOTE_NAMES:
+        from . import quote_align
+
+        return getattr(quote_align, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Links below this cosine are never considered; the bonuses below can lift a pair over LINK.
 CANDIDATE = 0.45
@@ -40,7 +56,6 @@ PERSON_MISMATCH = 0.10
 NUMBER_BONUS = 0.05
 LEAD_BONUS = 0.10
 MAX_UNITS_PER_ARTICLE = 40  # the tail of a long article rarely holds the event's claims; bounds cost
-QUOTE_LINK = 0.6  # share of the shorter quote's content words (or cosine across languages)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUM = re.compile(r"(?<![\w.,-])(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+(?:[.,]\d+)?)(?:-|\s)?(\w+)?")
@@ -206,22 +221,6 @@ class Conflict:
     kind: str  # "number" | "date" | "place" | "name"
     claim: int | None
     sides: list[ConflictSide]
-
-
-@dataclass
-class QuoteVariant:
-    article: str
-    text: str
-    speaker: str | None
-    relation: str  # to the group's reference wording: exact/truncated/paraphrase/translation/...
-    language: str | None = None
-
-
-@dataclass
-class QuoteGroup:
-    speaker: str | None
-    kind: str  # exact | truncated | paraphrase | translation | misattributed | single
-    variants: list[QuoteVariant]
 
 
 @dataclass
@@ -504,194 +503,6 @@ def _place_conflicts(c: Claim) -> list[Conflict]:
 
 def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
-
-
-# ---- quotes ------------------------------------------------------------------------------------
-
-@dataclass
-class _Q:
-    article_id: str
-    root: str
-    quote: Quote
-    language: str | None
-    speaker_key: str | None
-
-
-def _speaker_key(q: Quote, mentions: Sequence[Mention], keys: dict[int, str]) -> str | None:
-    if q.speaker_entity_id:
-        return q.speaker_entity_id
-    if not q.speaker:
-        return None
-    name = fold(q.speaker)
-    for i, m in enumerate(mentions):
-        if fold(m.text) == name:
-            return keys[i]
-    return name
-
-
-def _same_speaker(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return True  # unknown speaker is not evidence of misattribution
-    if a == b:
-        return True
-    ta, tb = set(a.split()), set(b.split())
-    return bool(ta & tb) and (ta <= tb or tb <= ta)  # "li" vs "li shangfu"
-
-
-def quote_relation(ref: _Q, other: _Q) -> str:
-    """How ``other`` renders the reference quotation."""
-    if not _same_speaker(ref.speaker_key, other.speaker_key):
-        return "misattributed"
-    a, b = tokens(ref.quote.text), tokens(other.quote.text)
-    if a == b:
-        return "exact"
-    if ref.language and other.language and ref.language != other.language:
-        return "translation"
-    if ref.quote.kind == "direct" and other.quote.kind == "direct" and _contains(a, b):
-        return "truncated"
-    return "paraphrase"
-
-
-def _contains(a: list[str], b: list[str]) -> bool:
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    n = len(short)
-    return n > 0 and any(long_[i:i + n] == short for i in range(len(long_) - n + 1))
-
-
-def align_quotes(articles: Sequence[Article], enrichments: dict[str, Enrichment],
-                 vectors: dict[str, np.ndarray] | None, copies: dict[str, str] | None,
-                 claims: Sequence[Claim] = ()) -> list[QuoteGroup]:
-    """Group the same quotation across outlets and class each outlet's wording."""
-    qs: list[_Q] = []
-    for art in articles:
-        enr = enrichments.get(art.id)
-        if not enr:
-            continue
-        keys = entity_keys(enr.mentions)
-        for q in enr.quotes:
-            if len(q.text.split()) >= 3:
-                qs.append(_Q(art.id, root_of(art.id, copies), q, enr.language or art.language,
-                             _speaker_key(q, enr.mentions, keys)))
-    if not qs:
-        return []
-    toks = [content_tokens(q.quote.text) for q in qs]
-    svec = [_sentence_vector(q, enrichments, vectors) for q in qs]
-    parent = list(range(len(qs)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    pairs = []
-    for i in range(len(qs)):
-        for j in range(i + 1, len(qs)):
-            if qs[i].root == qs[j].root:
-                continue
-            if (qs[i].language or "")[:2] == (qs[j].language or "")[:2]:
-                sim = len(toks[i] & toks[j]) / max(1, min(len(toks[i]), len(toks[j])))
-            elif svec[i] is not None and svec[j] is not None:
-                # Across languages words do not match: compare the quoting sentences' vectors.
-                sim = float(svec[i] @ svec[j])
-            else:
-                continue
-            if sim >= QUOTE_LINK:
-                pairs.append((sim, i, j))
-    pairs.sort(reverse=True)
-    for _, i, j in pairs:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[rj] = ri
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(qs)):
-        groups[find(i)].append(i)
-    out: list[QuoteGroup] = []
-    for idx in groups.values():
-        members = [qs[i] for i in idx]
-        # The reference wording: a direct quotation if any (it is the speaker's own words), the
-        # longest one, earliest article on ties.
-        ref = max(members, key=lambda q: (q.quote.kind == "direct", len(q.quote.text)))
-        variants = []
-        seen_articles = set()
-        for q in members:
-            if q.article_id in seen_articles and q is not ref:
-                continue
-            seen_articles.add(q.article_id)
-            rel = "reference" if q is ref else quote_relation(ref, q)
-            variants.append(QuoteVariant(q.article_id, q.quote.text, q.quote.speaker, rel,
-                                         q.language))
-        variants += _unquoted_renderings(ref, members, claims, enrichments)
-        arts = {v.article for v in variants}
-        if len(arts) < 2:
-            if ref.quote.kind != "direct":
-                continue
-            kind = "single"
-        else:
-            rels = {v.relation for v in variants} - {"reference"}
-            kind = next((k for k in ("misattributed", "translation", "paraphrase", "truncated",
-                                     "exact") if k in rels), "exact")
-        out.append(QuoteGroup(ref.quote.speaker, kind, variants))
-    out.sort(key=lambda g: (g.kind == "single", -len(g.variants)))
-    return out
-
-
-_CUE = re.compile(r"\b(?:said|says|stated|states|remarked|added|told|wrote|writes|noted|declared|"
-                  r"emphasi[sz]ed|stressed|argued|insisted|explained)\s+(?:that\s+)?", re.IGNORECASE)
-
-
-def _unquoted_renderings(ref: _Q, members: Sequence[_Q], claims: Sequence[Claim],
-                         enrichments: dict[str, Enrichment]) -> list[QuoteVariant]:
-    """Other outlets' sentences aligned with the quoting sentence: the quote, reworded or reported.
-
-    An outlet that reports what was said without quote marks ("Li remarked that ... surpassed the
-    Cold War-era alliances") still renders the quotation; the claim alignment has found it.
-    """
-    have = {q.article_id for q in members}
-    starts: dict[str, list[int]] = defaultdict(list)
-    for q in members:
-        starts[q.article_id].append(q.quote.start)
-    out: list[QuoteVariant] = []
-    for c in claims:
-        if not any(u.start <= st < u.end for u in c.units for st in starts.get(u.article_id, ())):
-            continue
-        for u in c.units:
-            if u.article_id in have:
-                continue
-            qt = content_tokens(ref.quote.text)
-            same_lang = (u.language or "")[:2] == (ref.language or "")[:2]
-            if same_lang and len(qt & content_tokens(u.text)) < 0.4 * len(qt):
-                continue  # the sentence states the claim but not this quotation
-            have.add(u.article_id)
-            cue = _CUE.search(u.text)
-            text = u.text[cue.end():] if cue else u.text
-            enr = enrichments.get(u.article_id)
-            speaker_key, speaker = None, None
-            if enr is not None:
-                keys = entity_keys(enr.mentions)
-                pers = [(i, m) for i, m in enumerate(enr.mentions)
-                        if m.type == "PER" and u.start <= m.start < u.end]
-                if pers:
-                    speaker_key = keys[pers[0][0]]
-                    speaker = pers[0][1].canonical or pers[0][1].text
-            other = _Q(u.article_id, u.root, Quote(text, u.start, u.end, speaker, "reported"),
-                       u.language, speaker_key)
-            rel = quote_relation(ref, other)
-            out.append(QuoteVariant(u.article_id, text, speaker,
-                                    "paraphrase" if rel == "exact" else rel, u.language))
-    return out
-
-
-def _sentence_vector(q: _Q, enrichments: dict[str, Enrichment],
-                     vectors: dict[str, np.ndarray] | None) -> np.ndarray | None:
-    enr = enrichments.get(q.article_id)
-    vec = (vectors or {}).get(q.article_id)
-    if enr is None or vec is None:
-        return None
-    for s in enr.sentences:
-        if s.start <= q.quote.start < s.end and s.index < len(vec):
-            return vec[s.index]
-    return None
 
 
 # ---- coverage ----------------------------------------------------------------------------------

@@ -1,0 +1,459 @@
+"""5W1H of one article: who did what, when, where, why and how, read from its headline and lead.
+
+Follows Giveme5W1H (Hamborg et al. 2019): the event is told in the headline and the first sentences,
+so candidates come from those, weighted by position (headline first), and each question has one
+principled extractor over the dependency parse:
+
+- who: the subject of the main clause (the agent of a passive) whose head is an actor, a person,
+  organisation or group (named, or a human noun: "police", "a gunman"); a pronoun is never an answer.
+- what: the verb phrase that follows that who in the same sentence (verb, particle, object or first
+  complement), short, as written.
+- when: a calendar day named in the headline or lead that is not an end bound ("through April 19"),
+  nearest the publication on ties; else the publication day (the report of the event itself).
+- where: places (GPE/LOC/FAC, or anything governed by "in/at/near/outside") in the headline and lead,
+  by position and frequency, written as in the article ("UK", not "United Kingdom"), a more specific
+  place kept with the place that locates it ("Croydon, London").
+- why: what a causal connective introduces ("because (of)", "due to", "after", "over", "in
+  retaliation for", purpose "to ...").
+- how: the manner or instrument of the main action ("with explosives", "by ...", a manner adverb),
+  else the main action itself (the method: "rammed", "stages protest").
+
+Answers are phrases from the article (surface forms), never canonical names.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..models import Article, Enrichment
+from .names import gazetteer_lookup
+
+__all__ = ["FiveW", "extract_fivew", "LEAD_SENTENCES"]
+
+LEAD_SENTENCES = 3  # body sentences read after the headline
+MAX_PHRASE = 10  # tokens: an answer is a phrase, not a clause
+_ACTOR_ENTS = {"PERSON", "ORG", "NORP"}
+_PLACE_ENTS = {"GPE", "LOC", "FAC"}
+_LOCATIVE = {"in", "at", "near", "outside", "inside", "across", "around", "from"}
+_TIME_ENTS = {"DATE", "TIME"}
+_NOT_PLACE = {"PERSON", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
+              "QUANTITY", "LANGUAGE"}
+WINDOW_DAYS = 14  # a day named more than a week before the report is background
+KNOWN_PLACE = 0.5  # weight of a gazetteer place (countries, capitals) against a more specific one
+PLACE_FREQ = 0.05  # per mention of a place in the whole article (up to five)
+# Nouns that denote people or groups of people: subjects headed by these are actors without a name.
+_HUMAN = set("""people person man men woman women boy boys girl girls child children kid kids
+baby family families police officer officers official officials authorities troops soldier
+soldiers army militant militants gunman gunmen attacker attackers bomber bombers driver drivers
+passenger passengers victim victims fan fans player players team crowd crowds protester
+protesters demonstrators voter voters resident residents worker workers student students
+leader leaders minister president government company firm maker makers spokesman spokeswoman
+investigators detectives rescuers suspect suspects survivors customers consumers citizens
+brits americans lawmakers senator judge court star champion champions""".split())
+_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who", "there", "which",
+             "what", "these", "those", "one"}
+_REPORTING = {"say", "tell", "state", "announce", "report", "claim", "add", "note", "confirm",
+              "reveal", "insist", "write"}
+_END_BOUND = re.compile(r"\b(through|thru|until|till|by|ending|ends?|before)\s*$", re.IGNORECASE)
+# Causal connectives, strongest first; the cause is the phrase that follows.
+_WHY = re.compile(
+    r"\b(?:because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|in\s+(?:retaliation|"
+    r"revenge|response|reprisal)\s+(?:for|to)|in\s+protest\s+(?:at|against|over)|blamed\s+on|"
+    r"caused\s+by|after|over|amid|following|since)\s+", re.IGNORECASE)
+_STRONG_WHY = re.compile(r"^(?:because|due|owing|as\s+a|in\s|blamed|caused)", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"\s*(?:[,;:.!?()\"“”]|\s-\s|\s—\s|\bwhich\b|\bwho\b|\bwhile\b|"
+                         r"\bbut\b|\bsaid\b|\baccording\b)")
+_MANNER_PREP = {"with", "by", "using", "via", "despite"}
+_NOT_MANNER = {"reportedly", "allegedly", "formally", "officially", "apparently", "only", "early",
+               "finally", "recently", "currently", "likely", "nearly", "roughly", "largely"}
+
+
+@dataclass
+class FiveW:
+    """Answers of one article; ``sentence`` is where who and what were read."""
+
+    who: str | None = None
+    what: str | None = None
+    when: date | None = None
+    when_text: str | None = None
+    when_basis: str = "none"  # "text" | "published" | "none"
+    where: str | None = None
+    why: str | None = None
+    how: str | None = None
+    sentence: str | None = None
+    candidates: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+
+
+def _nlp() -> Any:
+    from .record import load_parser
+
+    return load_parser()
+
+
+def _headline_parts(title: str) -> list[str]:
+    # "Croydon tram crash: Police identify ..." / "Cubs win World Series: 'Baseball ...'": either
+    # side of a colon may be the clause, so both are read; a shouted quote label is dropped.
+    t = re.sub(r"^\s*['‘\"“][^'’\"”]{2,60}['’\"”]\s+(?=[A-Z])", "", title.strip())
+    return [p.strip() for p in t.split(": ") if p.strip()][:2]
+
+
+def _lead(article: Article, enr: Enrichment, n: int) -> list[tuple[str, int | None, int]]:
+    """(text, start offset or None for the headline, position) of the candidate sentences."""
+    out: list[tuple[str, int | None, int]] = []
+    for part in _headline_parts(article.title or ""):
+        out.append((part, None, 0))
+    pos = 0
+    for s in enr.sentences:
+        words = s.text.split()
+        if len(words) < 5 or not re.search(r"[.!?\"”'’)]$", s.text.strip()):
+            continue  # a caption, a credit, a heading or page chrome
+        pos += 1
+        out.append((s.text, s.start, pos))
+        if pos >= n:
+            break
+    return out
+
+
+def _weight(pos: int) -> float:
+    return 1.0 / (1.0 + 0.5 * pos)
+
+
+def _phrase(toks: Sequence[Any], limit: int = MAX_PHRASE) -> str:
+    toks = list(toks)
+    while toks and (toks[-1].is_punct or toks[-1].dep_ in ("cc", "case")):
+        toks.pop()
+    while toks and toks[0].is_punct:
+        toks.pop(0)
+    if not toks:
+        return ""
+    toks = toks[:limit]
+    return toks[0].doc[toks[0].i: toks[-1].i + 1].text
+
+
+def _np(tok: Any) -> list[Any]:
+    """A noun phrase without its relative clauses, appositions and trailing modifiers."""
+    keep = [tok]
+    for c in tok.children:
+        if c.dep_ in ("relcl", "acl", "appos", "punct", "advcl") or (c.dep_ == "prep" and c.i > tok.i):
+            continue
+        keep += list(c.subtree)
+    keep.sort(key=lambda t: t.i)
+    # keep it contiguous
+    out = [t for t in keep if keep[0].i <= t.i <= keep[-1].i]
+    return out
+
+
+def _entities(doc: Any) -> list[Any]:
+    """The parser's entities, each extended over hyphen-joined tokens ("Mazar-i-Sharif")."""
+    out = []
+    for e in doc.ents:
+        end = stop = e.end
+        while end + 1 < len(doc) and doc[end - 1].whitespace_ == "" and doc[end].text == "-" \
+                and doc[end].whitespace_ == "" and doc[end + 1].is_alpha:
+            end += 2
+            if doc[end - 1].text[:1].isupper():
+                stop = end  # "Mazar-i-Sharif", not "US-based"
+        end = stop
+        out.append(doc[e.start:end] if end != e.end else e)
+        if end != e.end:
+            out[-1].label_ = e.label_
+    return out
+
+
+def _main_verbs(doc: Any, headline: bool) -> list[Any]:
+    """The clause heads that carry the event: roots, their conjuncts, through reporting verbs."""
+    out = []
+    for root in (t for t in doc if t.dep_ == "ROOT"):
+        verb = root
+        if verb.pos_ in ("NOUN", "PROPN"):
+            # Headline ellipsis: "Chinese boy found dead" parses as a noun with a participle.
+            acl = [c for c in verb.children if c.dep_ == "acl" and c.pos_ == "VERB"]
+            if acl:
+                out.append((acl[0], verb))
+            # Headline present tense read as a plural noun: "Donald Trump lands in Washington".
+            left = [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i]
+            if headline and not acl and left and verb.lower_.endswith("s") \
+                    and not verb.lower_.endswith("ss") and verb.i + 1 < len(doc) \
+                    and any(c.i > verb.i and c.dep_ in ("prep", "dobj", "appos", "npadvmod")
+                            for c in verb.children):
+                out.append((verb, left[-1]))
+            continue
+        if verb.lemma_ in _REPORTING:
+            comp = [c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")]
+            if comp:
+                out.append((comp[0], None))
+        out.append((verb, None))
+        out += [(c, None) for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"]
+    return out
+
+
+def _actorness(head: Any, ents: dict[int, str]) -> float:
+    label = ents.get(head.i)
+    if label in _ACTOR_ENTS:
+        return 1.0
+    if head.lemma_.lower() in _HUMAN or head.lower_ in _HUMAN:
+        # "Taliban bomber", "Toblerone fans": a human noun named by an entity is as good as a name
+        named = any(ents.get(c.i) in _ACTOR_ENTS | {"GPE", "PRODUCT", "ORG"} for c in head.children)
+        return 0.9 if named else 0.8
+    if label == "GPE":
+        return 0.6  # a country acting ("UK outraged")
+    if head.pos_ == "PROPN":
+        return 0.5
+    return 0.2
+
+
+def _subject(verb: Any, noun_head: Any) -> tuple[Any, bool] | None:
+    if noun_head is not None:
+        return noun_head, False
+    subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subj:
+        head = verb.head if verb.dep_ == "conj" else None
+        subj = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")] if head else []
+    if not subj:
+        return None
+    if subj[0].dep_ == "nsubjpass":
+        agent = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        if agent:
+            return agent[0], True
+    return subj[0], False
+
+
+def _who_phrase(head: Any, ents: dict[int, str], ent_spans: dict[int, Any]) -> str:
+    toks = _np(head)
+    span = ent_spans.get(head.i)
+    if span is not None and ents.get(head.i) in ("PERSON", "ORG") and len(toks) > 4:
+        toks = list(span)  # "Teenage Formula One star Max Verstappen" -> "Max Verstappen"
+    conj = [c for c in head.children if c.dep_ == "conj"]
+    if conj:  # "Trump and Obama"
+        toks = sorted(set(toks) | set(_np(conj[0])) | {t for t in head.children if t.dep_ == "cc"},
+                      key=lambda t: t.i)
+    toks = [t for t in toks if t.dep_ != "det" or t.i != toks[0].i or t.lower_ not in ("the",)]
+    return _phrase(toks, 14)
+
+
+def _what_phrase(verb: Any, noun_head: Any) -> str:
+    toks = [t for t in verb.children if t.dep_ in ("aux", "auxpass", "neg") and t.i < verb.i
+            and t.lower_ not in ("has", "have", "had", "will", "would", "is", "are", "was", "were",
+                                 "be", "been")]
+    toks += [verb]
+    comps = []
+    for c in verb.children:
+        if c.i < verb.i:
+            if c.dep_ == "advmod" and c.lower_ not in _NOT_MANNER and c.i == verb.i - 1:
+                toks.append(c)
+            continue
+        if c.dep_ in ("prt", "neg"):
+            toks.append(c)
+        elif c.dep_ in ("dobj", "attr", "acomp", "oprd", "dative", "xcomp", "ccomp") and not comps:
+            comps = _np(c) if c.dep_ in ("dobj", "attr", "dative") else list(c.subtree)
+        elif c.dep_ == "prep" and not comps and c.lower_ not in ("in", "at", "on", "during", "after",
+                                                                  "since", "amid", "over"):
+            comps = list(c.subtree)
+    toks = sorted(set(toks) | set(comps), key=lambda t: t.i)
+    toks = [t for t in toks if t.i >= (toks[0].i if toks else 0)]
+    # contiguous from the verb on
+    if toks:
+        doc = verb.doc
+        start, end = toks[0].i, toks[-1].i + 1
+        toks = [t for t in doc[start:end] if not t.is_punct or t.text in ("'", "’")]
+    return _phrase(toks, 8)
+
+
+_MOTIVE = re.compile(r"\b(?:revenge|retaliation|reprisal|response)\b['’\"”]?\s+(?:\w+\s+)?"
+                     r"(?:for|to)?\s*", re.IGNORECASE)
+_QUOTES = re.compile(r"['’\"”]")
+
+
+def _why(text: str) -> tuple[float, str] | None:
+    best = None
+    m = _MOTIVE.search(text)
+    if m:  # "a 'revenge attack' for US air strikes", "a response to coalition air strikes"
+        rest = text[m.start():]
+        cut = _CLAUSE_END.search(rest, len(m.group(0)) - 1)
+        best = (1.0, " ".join(_QUOTES.sub("", rest[: cut.start()] if cut else rest).split()[:12]))
+    for m in _WHY.finditer(text):
+        rest = text[m.end():]
+        cut = _CLAUSE_END.search(rest)
+        phrase = (rest[: cut.start()] if cut else rest).strip()
+        words = phrase.split()
+        if len(words) < 2 or re.match(r"^(?:the\s+)?(?:\d|years?|months?|weeks?|days?|hours?|"
+                                       r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                                       r"january|february|march|april|may|june|july|august|"
+                                       r"september|october|november|december)\b", phrase,
+                                       re.IGNORECASE):
+            continue  # "after 90 minutes", "since Monday": time, not cause
+        strength = 1.0 if _STRONG_WHY.match(m.group(0)) else 0.6
+        cand = (strength, " ".join(words[:12]))
+        if best is None or cand[0] > best[0]:
+            best = cand
+    return best
+
+
+def _blamed(verb: Any) -> str | None:
+    """A causal verb: "X blamed Y for Z" / "blamed Z on Y" gives Y as the cause."""
+    if verb.lemma_.lower() not in ("blame", "attribute"):
+        return None
+    on = [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "to")
+          for g in c.children if g.dep_ == "pobj"]
+    obj = on or [c for c in verb.children if c.dep_ == "dobj"]
+    return _phrase(list(obj[0].subtree) if on else _np(obj[0]), 12) if obj else None
+
+
+def _purpose(verb: Any) -> str | None:
+    for c in verb.children:
+        if c.dep_ in ("advcl", "xcomp") and c.i > verb.i and \
+                any(g.dep_ == "aux" and g.lower_ == "to" and g.i < c.i for g in c.children):
+            return _phrase(list(c.subtree), 10)
+    return None
+
+
+def _how(verb: Any, time_place: set[int]) -> str | None:
+    for c in verb.children:
+        if c.dep_ == "prep" and c.lower_ in _MANNER_PREP:
+            pobj = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+            # "with explosives", not "with Obama" (company) or "with 100 others wounded"
+            if pobj and pobj[0].i not in time_place and not (c.lower_ == "with" and _company(pobj[0])):
+                return _phrase(list(c.subtree), 8)
+        if c.dep_ == "advmod" and c.lower_.endswith("ly") and c.lower_ not in _NOT_MANNER:
+            return _phrase([c, verb] if c.i < verb.i else [verb, c], 4)
+    return None
+
+
+def _company(tok: Any) -> bool:
+    """"with Obama", "with 100 others": company or circumstance, not an instrument."""
+    return bool(tok.ent_type_) or tok.pos_ in ("PROPN", "NUM", "PRON") \
+        or any(g.dep_ in ("nummod", "poss") for g in tok.children)
+
+
+def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
+                  known_place: float = KNOWN_PLACE) -> FiveW:
+    """who/what/when/where/why/how of one English article from its headline and lead."""
+    out = FiveW()
+    nlp = _nlp()
+    sents = _lead(article, enr, lead)
+    if nlp is None or not sents:
+        return _when(article, enr, sents, out)
+    who_c: list[tuple[float, int, str, str, str | None, str | None]] = []
+    where_c: dict[str, float] = {}
+    where_first: dict[str, int] = {}
+    why_c: list[tuple[float, str]] = []
+    how_c: list[tuple[float, str]] = []
+    counts = Counter(m.text for m in enr.mentions)
+    actors = {m.text for m in enr.mentions if m.type in ("PER", "ORG")}
+    places = {m.text for m in enr.mentions if m.type == "LOC"}
+    actor_words = {w.lower() for a in actors for w in a.split() if w[:1].isupper()}
+    for text, start, _pos in sents:
+        if start is None:
+            # A headline's label ("Croydon tram crash: ...") names the place though it is no clause.
+            for e in _entities(nlp(text)):
+                if e.label_ not in _PLACE_ENTS and e.text in places:
+                    where_c[e.text] = where_c.get(e.text, 0.0) + 1.0
+                    where_first.setdefault(e.text, 0)
+    for text, start, pos in sents:
+        doc = nlp(text)
+        w = _weight(pos)
+        spans = _entities(doc)
+        ents = {t.i: e.label_ for e in spans for t in e}
+        ent_spans = {t.i: e for e in spans for t in e}
+        time_place = {t.i for e in spans if e.label_ in _TIME_ENTS | _PLACE_ENTS for t in e}
+        for verb, noun_head in _main_verbs(doc, start is None):
+            subj = _subject(verb, noun_head)
+            if subj is None or subj[0].lower_ in _PRONOUNS:
+                continue
+            head, _agent = subj
+            if ents.get(head.i) in _TIME_ENTS or head.pos_ == "PRON":
+                continue
+            actor = _actorness(head, ents)
+            if (head.i in ent_spans and ent_spans[head.i].text in actors) or \
+                    (head.text[:1].isupper() and head.lower_ in actor_words):
+                actor = 1.0  # the parser missed a name the article's entities know
+            if verb.lemma_ in _REPORTING:
+                actor *= 0.5  # who said it is the source, not the actor
+            phrase = _who_phrase(head, ents, ent_spans)
+            freq = min(1.0, counts.get(ent_spans[head.i].text, 0) / 5) if head.i in ent_spans else 0.0
+            score = w * actor + 0.1 * freq
+            blamed = _blamed(verb)
+            if blamed:
+                why_c.append((w, blamed))
+            why = _purpose(verb)
+            how = _how(verb, time_place)
+            who_c.append((score, pos, phrase, _what_phrase(verb, noun_head), why, how))
+        for e in spans:
+            locative = e.root.head.lower_ in _LOCATIVE and e.root.dep_ == "pobj"
+            if e.end < len(doc) and doc[e.end - 1].whitespace_ == "" and doc[e.end].text == "-":
+                continue  # "US-based", "UK-only": a modifier, not where it happened
+            if e.label_ in _PLACE_ENTS or (locative and e.label_ not in _NOT_PLACE):
+                name = e.text.strip()
+                # keep "Croydon, London": a place followed by the place that locates it
+                nxt = ent_spans.get(e.end + 1)
+                if e.end < len(doc) and doc[e.end].text == "," and nxt is not None \
+                        and nxt.label_ in _PLACE_ENTS and nxt.root.pos_ == "PROPN":
+                    name = doc[e.start: nxt.end].text
+                bonus = 1.5 if locative else 1.0
+                if gazetteer_lookup(e.text) is not None:
+                    bonus *= known_place  # a country or capital: less specific than a named town
+                freq = PLACE_FREQ * min(5, article.text.count(e.text))
+                where_c[name] = where_c.get(name, 0.0) + w * bonus + freq
+                where_first.setdefault(name, pos)
+        y = _why(text)
+        if y:
+            why_c.append((y[0] * w, y[1]))
+    if who_c:
+        best = max(who_c, key=lambda c: (c[0], -c[1]))
+        out.who, out.what = best[2] or None, best[3] or None
+        out.sentence = next(s for s, _, p in sents if p == best[1])
+        if best[4]:
+            why_c.append((0.55 * _weight(best[1]), best[4]))
+        if best[5]:
+            how_c.append((_weight(best[1]), best[5]))
+        elif best[3]:
+            how_c.append((0.3, best[3].split(" ")[0] if len(best[3].split()) > 3 else best[3]))
+        for c in who_c:
+            if c[5]:
+                how_c.append((0.8 * _weight(c[1]), c[5]))
+    if where_c:
+        # places nested in a longer candidate ("Croydon" in "Croydon, London") add to it
+        for name in list(where_c):
+            for other in where_c:
+                if other != name and name in other:
+                    where_c[other] += where_c[name]
+        out.where = max(where_c, key=lambda k: (where_c[k], -where_first[k]))
+    if why_c:
+        out.why = max(why_c, key=lambda c: c[0])[1]
+    if how_c:
+        out.how = max(how_c, key=lambda c: c[0])[1]
+    out.candidates = {"who": [(c[0], c[2]) for c in who_c], "where": list(
+        (v, k) for k, v in where_c.items()), "why": why_c, "how": how_c}
+    return _when(article, enr, sents, out)
+
+
+def _when(article: Article, enr: Enrichment, sents: list[tuple[str, int | None, int]],
+          out: FiveW) -> FiveW:
+    """The day named in the lead: the earliest sentence, then the nearest the report; else published.
+
+    Days named only deeper in the body are mostly background or follow-ups ("Friday's vigil"),
+    so the body is not searched: the report's own day is the better guess (measured on the gold).
+    """
+    pub = article.published.date() if article.published else None
+    spans = [(s, s + len(t), p) for t, s, p in sents if s is not None]
+    best = None
+    for d in enr.dates:
+        if d.granularity != "day" or d.date_from != d.date_to:
+            continue
+        pos = next((p for s, e, p in spans if s <= d.start < e), None)
+        if pos is None or _END_BOUND.search(article.text[max(0, d.start - 12): d.start]):
+            continue  # outside the lead, or "runs through April 19": a bound, not the day
+        if pub and not (-WINDOW_DAYS <= (d.date_from - pub).days <= 1):
+            continue  # background ("the October 28 letter"), or a date ahead of the report
+        key = (pos, abs((d.date_from - pub).days) if pub else 0)
+        if best is None or key < best[0]:
+            best = (key, d)
+    if best is not None:
+        out.when, out.when_text, out.when_basis = best[1].date_from, best[1].text, "text"
+    elif pub:
+        out.when, out.when_basis = pub, "published"
+    return out
