@@ -23,8 +23,20 @@ demo: setup
 	$(BIN)/newsweave --db $(DEMO_DB) search "defence minister Moscow" --limit 3
 	$(BIN)/newsweave --db $(DEMO_DB) report --article 004_d179e931f6170d12
 
+# The PostgreSQL store tests need a real server: a throwaway one (PostgreSQL 15 + pgvector, built
+# on first use) is started before pytest and removed after it, pass or fail. If it cannot start,
+# those tests are skipped with the reason locally and fail in CI (CI=true).
+PG_SERVER = scripts/pg-test-server.sh
+
 test: setup
-	$(BIN)/python -m pytest
+	@started=0; \
+	if pg_env=$$(bash $(PG_SERVER) start); then \
+	  eval "$$pg_env"; export NEWSWEAVE_TEST_PG NEWSWEAVE_TEST_PG_STATE; started=1; \
+	else echo "warning: the PostgreSQL test server did not start (see above)" >&2; fi; \
+	trap 'test $$started = 1 && bash $(PG_SERVER) stop; exit 130' INT TERM; \
+	status=0; $(BIN)/python -m pytest || status=$$?; \
+	if test $$started = 1; then bash $(PG_SERVER) stop; fi; \
+	exit $$status
 
 bench: setup
 	$(BIN)/python benchmarks/ingest.py

@@ -45,6 +45,11 @@ def main(
         fail(f"cannot read settings: {e}")
 
 
+def _redact(db: str) -> str:
+    """A store URL fit for the screen: any password replaced by ***."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", db)
+
+
 def _open():
     from .store import open_store
 
@@ -443,7 +448,7 @@ def stats(fmt: Format = typer.Option(Format.table, "--format")) -> None:
         emit_one(st, fmt)
         return
     rows = [{"what": k, "value": v} for k, v in (
-        ("store", state.settings.db), ("articles", st.articles), ("duplicates recorded", st.duplicates),
+        ("store", _redact(state.settings.db)), ("articles", st.articles), ("duplicates recorded", st.duplicates),
         ("outlets", st.outlets),
         ("languages", ", ".join(f"{k} {v}" for k, v in st.languages.items())),
         ("first published", st.first_published), ("last published", st.last_published),

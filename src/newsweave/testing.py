@@ -262,3 +262,80 @@ class StoreConformance:
         store.replace_events([Event("ev9", "All", date(2023, 4, 16), ["g1", "g2", "g3"])], {}, [])
         assert [e.id for e in store.list_events()] == ["ev9"] and store.list_stories() == []
         assert store.event_of_article("g2") == ("ev9", None)
+
+    def test_nearest_articles(self, store: Store) -> None:
+        import numpy as np
+
+        rng = np.random.default_rng(7)
+
+        def unit(v: np.ndarray) -> np.ndarray:
+            return (v / np.linalg.norm(v)).astype(np.float32)
+
+        base = unit(rng.normal(size=512))
+        store.add_articles([
+            make_article("n_same", text="near one", published=T0),
+            make_article("n_close", text="near two", published=T0 + timedelta(days=1)),
+            make_article("n_far", text="far away", published=T0 + timedelta(days=40)),
+            make_article("n_undated", text="no date", published=None, date_source="ingest"),
+            make_article("n_zero", text="zero vector", published=T0),
+            make_article("n_none", text="no features", published=T0),
+        ])
+        close = unit(base + 0.3 * unit(rng.normal(size=512)))
+        far = unit(base + 3.0 * unit(rng.normal(size=512)))
+        other = unit(rng.normal(size=512))
+        store.save_features([
+            StoredFeatures("n_same", base, base, {}, []),
+            StoredFeatures("n_close", close, close, {}, []),
+            StoredFeatures("n_far", far, far, {}, []),
+            StoredFeatures("n_undated", other, other, {}, []),
+            StoredFeatures("n_zero", np.zeros(512, np.float32), np.zeros(512, np.float32), {}, []),
+        ])
+        got = store.nearest_articles(base, 3)
+        assert [i for i, _ in got] == ["n_same", "n_close", "n_far"]
+        assert got[0][1] == pytest.approx(1.0, abs=1e-5)
+        assert got[1][1] == pytest.approx(float(close @ base), abs=1e-5)
+        everything = store.nearest_articles(base, 10)
+        assert {i for i, _ in everything} == {"n_same", "n_close", "n_far", "n_undated"}
+        assert [s for _, s in everything] == sorted((s for _, s in everything), reverse=True)
+        # the window bounds the publication time; undated articles always pass
+        window = store.nearest_articles(base, 10, since=T0 + timedelta(hours=1),
+                                        until=T0 + timedelta(days=2))
+        assert {i for i, _ in window} == {"n_close", "n_undated"}
+        assert {i for i, _ in store.nearest_articles(base, 10, since=(T0 + timedelta(days=40)).date())
+                } == {"n_far", "n_undated"}
+        assert store.nearest_articles(np.zeros(512, np.float32), 3) == []
+        assert store.nearest_articles(base, 0) == []
+
+    def test_read_everything_out(self, store: Store) -> None:
+        from .store.base import DuplicateRecord
+
+        later = datetime.now(timezone.utc)
+        store.add_articles([make_article("r2", text="second stored", published=T0),
+                            make_article("r1", text="first by date", published=T0 - timedelta(days=1)),
+                            make_article("r3", text="undated", published=None, ingested_at=later,
+                                         date_source="ingest", notes=["no date"])])
+        store.add_articles([make_article("r2copy", text="SECOND stored!")])
+        assert [a.id for a in store.iter_stored_articles()] == ["r2", "r1", "r3"]
+        assert next(a for a in store.iter_stored_articles() if a.id == "r3").notes == ["no date"]
+        dups = store.iter_duplicates()
+        assert [(d.id, d.original_id, d.reason) for d in dups] == [("r2copy", "r2", "text")]
+        assert dups[0].recorded_at is not None and dups[0].recorded_at.tzinfo is not None
+        when = datetime(2023, 5, 1, 12, 0, tzinfo=timezone.utc)
+        store.import_duplicates([DuplicateRecord("r1dup", "r1", "url", "feed:x", "https://ex.org/r1",
+                                                 when),
+                                 DuplicateRecord("r2copy", "r1", "url", "other", None, when)])
+        dups = {d.id: d for d in store.iter_duplicates()}
+        assert dups["r1dup"].recorded_at == when and dups["r1dup"].url == "https://ex.org/r1"
+        assert dups["r2copy"].original_id == "r2"  # a known id is left alone
+        assert store.get_article("r1dup") is None
+        assert store.add_articles([make_article("r1dup", text="anything")]).unchanged == ["r1dup"]
+        with pytest.raises(StoreError):
+            store.import_duplicates([DuplicateRecord("orphan", "no-such-article", "url", "x", None)])
+        assert store.iter_feed_states() == []
+        store.set_feed_state("https://b.org/feed", None, None, T0, "timeout")
+        store.set_feed_state("https://a.org/feed", '"e"', "Mon, 17 Apr 2023 10:00:00 GMT", T0, None)
+        states = store.iter_feed_states()
+        assert [s["url"] for s in states] == ["https://a.org/feed", "https://b.org/feed"]
+        assert states[0] == {"url": "https://a.org/feed", "etag": '"e"',
+                             "last_modified": "Mon, 17 Apr 2023 10:00:00 GMT", "checked_at": T0,
+                             "error": None}

@@ -10,8 +10,14 @@ def open_store(db: str | Path) -> Store:
     """Open the store named by a path, ``sqlite:///path`` or ``postgresql://…``."""
     name = str(db)
     if name.startswith(("postgresql://", "postgres://")):
-        from ..errors import StoreError
-        raise StoreError("the PostgreSQL store is not available in this version; use a SQLite path")
+        try:
+            import psycopg  # noqa: F401  (the server store's driver is an optional extra)
+            import psycopg_pool  # noqa: F401
+        except ImportError as e:
+            from ..errors import MissingDependency
+            raise MissingDependency(e.name or "psycopg", "postgres") from e
+        from .postgres import PostgresStore
+        return PostgresStore(name)
     if name.startswith("sqlite:///"):
         name = name[len("sqlite:///"):]
     from .sqlite import SQLiteStore

@@ -3,8 +3,8 @@ the conformance suite shipped in ``newsweave.testing``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol, Sequence, runtime_checkable
+from datetime import date, datetime, time, timezone
+from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 
 from ..models import (AddResult, Article, Enrichment, Entity, Event, SearchHit, Story,
                       StoredFeatures)
@@ -29,6 +29,20 @@ class DuplicateRecord:
     reason: str  # "url" | "text"
     source: str
     url: str | None
+    recorded_at: datetime | None = None  # filled by iter_duplicates (copying a store)
+
+
+def time_bounds(since: datetime | date | None, until: datetime | date | None
+                ) -> tuple[datetime | None, datetime | None]:
+    """Aware UTC bounds from datetimes or days (a day ``until`` includes the whole day)."""
+    def aware(d: datetime | date | None, end: bool) -> datetime | None:
+        if d is None:
+            return None
+        if not isinstance(d, datetime):
+            d = datetime.combine(d, time.max if end else time.min)
+        return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d.astimezone(timezone.utc)
+
+    return aware(since, False), aware(until, True)
 
 
 @runtime_checkable
@@ -148,6 +162,31 @@ class Store(Protocol):
     def set_feed_state(self, url: str, etag: str | None, last_modified: str | None,
                        checked_at: datetime, error: str | None) -> None:
         """Remember a feed's ETag/Last-Modified and last error."""
+        ...
+
+    def nearest_articles(self, vector: Any, k: int, since: datetime | date | None = None,
+                         until: datetime | date | None = None) -> list[tuple[str, float]]:
+        """(article id, cosine similarity) of the k stored feature vectors nearest to ``vector``,
+        best first (ties by id); ``since``/``until`` bound the publication time, inclusive, and
+        undated articles always pass; zero vectors are never returned."""
+        ...
+
+    # -- reading everything out (copying a store) ---------------------------------------------
+
+    def iter_stored_articles(self) -> Iterator[Article]:
+        """Every article in the order it was stored."""
+        ...
+
+    def iter_duplicates(self) -> list[DuplicateRecord]:
+        """Every recorded duplicate (with recorded_at), in the order recorded."""
+        ...
+
+    def import_duplicates(self, records: Sequence[DuplicateRecord]) -> None:
+        """Record duplicates as given (their originals must be stored); known ids are kept."""
+        ...
+
+    def iter_feed_states(self) -> list[dict]:
+        """The state of every polled feed (url, etag, last_modified, checked_at, error), by URL."""
         ...
 
     def close(self) -> None:

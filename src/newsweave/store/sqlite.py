@@ -15,7 +15,7 @@ from ..errors import StoreError
 from ..models import (AddResult, Article, Entity, Enrichment, Event, Mention, SearchHit, Story,
                       StoredFeatures)
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats
+from .base import DuplicateRecord, StoreStats, time_bounds
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
@@ -98,6 +98,15 @@ class SQLiteStore:
                 raise
             else:
                 self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
+        """A write transaction whose database errors become StoreErrors saying what was lost."""
+        try:
+            with self.transaction() as c:
+                yield c
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"store {self.path}: {what}: {e}") from e
 
     def _migrate(self) -> None:
         self._conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -368,7 +377,7 @@ class SQLiteStore:
 
     def save_features(self, items: Sequence[StoredFeatures]) -> None:
         """Store (or replace) the grouping features of articles, in one transaction."""
-        with self.transaction() as c:
+        with self._writing("features not stored") as c:
             c.executemany("INSERT OR REPLACE INTO article_features VALUES (?, ?, ?, ?, ?)",
                           [(f.article_id, ser.vector_bytes(f.vector), ser.vector_bytes(f.lead),
                             ser.dump(f.lexical), ser.dump(f.entities)) for f in items])
@@ -394,7 +403,7 @@ class SQLiteStore:
     def replace_events(self, events: Sequence[Event], copies: dict[str, str],
                        stories: Sequence[Story]) -> None:
         """Replace every event, membership and story in one transaction."""
-        with self.transaction() as c:
+        with self._writing("events not stored") as c:
             c.execute("DELETE FROM event_articles")
             c.execute("DELETE FROM events")
             c.execute("DELETE FROM stories")
@@ -493,6 +502,71 @@ class SQLiteStore:
                       "etag = excluded.etag, last_modified = excluded.last_modified, "
                       "checked_at = excluded.checked_at, error = excluded.error",
                       (url, etag, last_modified, _iso(checked_at), error))
+
+    # -- nearest neighbours and reading everything out -----------------------------------------
+
+    def nearest_articles(self, vector: Any, k: int, since: "datetime | date | None" = None,
+                         until: "datetime | date | None" = None) -> list[tuple[str, float]]:
+        """The k stored articles most similar (cosine) to a vector, best first, by brute force
+        over the stored features; ``since``/``until`` bound the publication time (undated
+        articles always pass)."""
+        import numpy as np
+
+        q = np.asarray(vector, dtype=np.float32).ravel()
+        qn = float(np.linalg.norm(q))
+        if k <= 0 or qn == 0:
+            return []
+        lo, hi = time_bounds(since, until)
+        ids, vecs = [], []
+        for r in self._query("SELECT f.article_id, f.vector, a.published FROM article_features f "
+                             "JOIN articles a ON a.id = f.article_id"):
+            when = _dt(r["published"])
+            if when is not None and ((lo and when < lo) or (hi and when > hi)):
+                continue
+            ids.append(r["article_id"])
+            vecs.append(ser.vector_array(r["vector"]))
+        if not ids:
+            return []
+        m = np.vstack(vecs)
+        norms = np.linalg.norm(m, axis=1)
+        keep = norms > 0
+        sims = (m @ q) / np.where(keep, norms, 1.0) / qn
+        out = [(ids[i], float(sims[i])) for i in np.flatnonzero(keep)]
+        return sorted(out, key=lambda x: (-x[1], x[0]))[:k]
+
+    def iter_stored_articles(self) -> Iterator[Article]:
+        """Every article in the order it was stored (for copying a store)."""
+        last = 0
+        while True:
+            rows = self._query("SELECT * FROM articles WHERE rowid > ? ORDER BY rowid LIMIT 500",
+                               (last,))
+            for r in rows:
+                yield self._article(r)
+            if len(rows) < 500:
+                return
+            last = rows[-1]["rowid"]
+
+    def iter_duplicates(self) -> list[DuplicateRecord]:
+        """Every recorded duplicate, in the order recorded."""
+        return [DuplicateRecord(r["id"], r["original_id"], r["reason"], r["source"], r["url"],
+                                _dt(r["recorded_at"]))
+                for r in self._query("SELECT * FROM duplicates ORDER BY recorded_at, id")]
+
+    def import_duplicates(self, records: Sequence[DuplicateRecord]) -> None:
+        """Record duplicates as they are (copying a store); known ids are left alone."""
+        now = _iso(datetime.now(timezone.utc))
+        try:
+            with self.transaction() as c:
+                c.executemany("INSERT OR IGNORE INTO duplicates VALUES (?, ?, ?, ?, ?, ?)",
+                              [(d.id, d.original_id, d.reason, d.source, d.url,
+                                _iso(d.recorded_at) or now) for d in records])
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"store {self.path}: duplicates not stored: {e}") from e
+
+    def iter_feed_states(self) -> list[dict]:
+        """The state of every polled feed, by URL."""
+        return [{**dict(r), "checked_at": _dt(r["checked_at"])}
+                for r in self._query("SELECT * FROM feed_state ORDER BY url")]
 
 
 def _split_sql(script: str) -> list[str]:

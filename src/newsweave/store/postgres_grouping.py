@@ -1,0 +1,337 @@
+"""The PostgreSQL store's second half: enrichment, entities, features (pgvector), events, stories.
+
+A mixin of ``PostgresStore``: it uses the store's ``_query`` and ``transaction``.
+"""
+from __future__ import annotations
+
+import json
+import struct
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Sequence
+
+from ..models import Enrichment, Entity, Event, Mention, Story, StoredFeatures
+from . import serialize as ser
+from .base import time_bounds
+
+if TYPE_CHECKING:  # pragma: no cover
+    from contextlib import AbstractContextManager
+
+    import psycopg
+
+_ENTITY_SQL = ("SELECT e.id, e.name, e.type, e.variants, (SELECT COUNT(DISTINCT m.article_id) "
+               "FROM mentions m WHERE m.entity_id = e.id) AS n FROM entities e")
+_VEC = "%b"  # a Vec parameter, sent in pgvector's binary format
+
+
+class Vec:
+    """A float32 vector to send as a pgvector ``vector`` (binary: no text round trip)."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, v: Any) -> None:
+        import numpy as np
+
+        self.array = np.asarray(v, dtype=">f4").ravel()
+
+
+def _vec_param(v: Any) -> Vec:
+    return Vec(v)
+
+
+def _vec_value(v: Any) -> Any:
+    return v  # already a float32 array: see register_vector
+
+
+def register_vector(conn: "psycopg.Connection") -> None:
+    """Teach one connection pgvector's binary format (dim: int16, unused: int16, float4[dim],
+    big-endian), both ways; floats then travel exactly, without formatting or parsing."""
+    import numpy as np
+    from psycopg.adapt import Dumper, Loader
+    from psycopg.pq import Format
+    from psycopg.types import TypeInfo
+
+    info = TypeInfo.fetch(conn, "vector")
+    if info is None:  # before the migration that creates the extension
+        return
+
+    class VectorDumper(Dumper):
+        format = Format.BINARY
+        oid = info.oid
+
+        def dump(self, obj: Vec) -> bytes:
+            return struct.pack(">HH", obj.array.size, 0) + obj.array.tobytes()
+
+    class VectorLoader(Loader):
+        format = Format.BINARY
+
+        def load(self, data: Any) -> Any:
+            dim = struct.unpack_from(">H", data)[0]
+            return np.frombuffer(bytes(data), dtype=">f4", count=dim, offset=4).astype(np.float32)
+
+    class VectorTextLoader(Loader):
+        def load(self, data: Any) -> Any:
+            text = bytes(data).decode("ascii").strip("[]")
+            return np.array([float(x) for x in text.split(",")] if text else [], dtype=np.float32)
+
+    conn.adapters.register_dumper(Vec, VectorDumper)
+    conn.adapters.register_loader(info.oid, VectorLoader)
+    conn.adapters.register_loader(info.oid, VectorTextLoader)
+
+
+class GroupingMixin:
+    """Enrichment, entities, grouping features, events and stories on PostgreSQL."""
+
+    if TYPE_CHECKING:  # pragma: no cover
+        def _query(self, sql: str, params: Any = None) -> list[dict]: ...
+        def transaction(self, what: str = ...) -> "AbstractContextManager[psycopg.Cursor]": ...
+
+    # -- enrichment and entities ----------------------------------------------------------------
+
+    def save_enrichments(self, items: Sequence[Enrichment], entities: Sequence[Entity]) -> None:
+        """Replace the enrichment of these articles and upsert the entities, in one transaction."""
+        with self.transaction("enrichment not stored") as cur:
+            if entities:
+                cur.executemany(
+                    "INSERT INTO entities VALUES (%s, %s, %s, %s::json) ON CONFLICT (id) DO UPDATE "
+                    "SET name = excluded.name, type = excluded.type, variants = excluded.variants",
+                    [(e.id, e.name, e.type, ser.dump(e.variants)) for e in entities])
+            for e in items:
+                row = ser.enrichment_row(e)
+                cur.execute(
+                    "INSERT INTO enrichments VALUES (%(article_id)s, %(language)s, %(sentences)s::jsonb, "
+                    "%(dates)s::jsonb, %(quotes)s::jsonb, %(keywords)s::jsonb, %(notes)s::jsonb, now()) "
+                    "ON CONFLICT (article_id) DO UPDATE SET language = excluded.language, "
+                    "sentences = excluded.sentences, dates = excluded.dates, quotes = excluded.quotes, "
+                    "keywords = excluded.keywords, notes = excluded.notes, "
+                    "computed_at = excluded.computed_at", row)
+                cur.execute("DELETE FROM mentions WHERE article_id = %s", (e.article_id,))
+                if e.mentions:
+                    cur.executemany(
+                        "INSERT INTO mentions VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                        "ON CONFLICT DO NOTHING",
+                        [(e.article_id, m.start, m.end, m.text, m.type, m.language, m.canonical,
+                          m.entity_id) for m in e.mentions])
+
+    def get_enrichment(self, article_id: str) -> Enrichment | None:
+        """What the understanding stages stored for one article."""
+        rows = self._query("SELECT e.*, a.text FROM enrichments e JOIN articles a ON a.id = e.article_id "
+                           "WHERE e.article_id = %s", (article_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        mentions = [Mention(text=m["text"], start=m["start"], end=m["end"], type=m["type"],
+                            language=m["language"], canonical=m["canonical"], entity_id=m["entity_id"])
+                    for m in self._query("SELECT * FROM mentions WHERE article_id = %s ORDER BY start",
+                                         (article_id,))]
+        return Enrichment(
+            article_id=article_id, language=r["language"],
+            sentences=ser.sentences_from_json(r["sentences"], r["text"]), mentions=mentions,
+            dates=ser.dates_from_json(r["dates"]), quotes=ser.quotes_from_json(r["quotes"]),
+            keywords=[(k, s) for k, s in json.loads(r["keywords"])], notes=json.loads(r["notes"]))
+
+    def unenriched_article_ids(self) -> list[str]:
+        """Articles stored without enrichment, oldest first."""
+        return [r["id"] for r in self._query(
+            "SELECT a.id FROM articles a LEFT JOIN enrichments e ON e.article_id = a.id "
+            "WHERE e.article_id IS NULL ORDER BY a.sort_at, a.id")]
+
+    @staticmethod
+    def _entity(r: dict) -> Entity:
+        return Entity(id=r["id"], name=r["name"], type=r["type"], variants=json.loads(r["variants"]),
+                      article_count=int(r["n"] or 0))
+
+    def list_entities(self, limit: int = 50, offset: int = 0, *, type: str | None = None
+                      ) -> list[Entity]:
+        """Canonical entities, most articles first."""
+        sql = _ENTITY_SQL + (" WHERE e.type = %s" if type else "")
+        sql += " ORDER BY n DESC, e.name, e.id LIMIT %s OFFSET %s"
+        return [self._entity(r) for r in self._query(sql, ((type,) if type else ()) + (limit, offset))]
+
+    def all_entities(self) -> list[Entity]:
+        """Every canonical entity (to rebuild the in-memory entity index)."""
+        return [self._entity(r) for r in self._query(_ENTITY_SQL + " ORDER BY e.id")]
+
+    def get_entity(self, key: str) -> Entity | None:
+        """An entity by id, canonical name or any name variant (case-insensitive)."""
+        rows = self._query(_ENTITY_SQL + " WHERE e.id = %(k)s OR lower(e.name) = lower(%(k)s) "
+                           "ORDER BY n DESC LIMIT 1", {"k": key})
+        if not rows:
+            rows = self._query(
+                _ENTITY_SQL + " WHERE e.id IN (SELECT entity_id FROM mentions WHERE "
+                "lower(text) = lower(%(k)s) OR lower(canonical) = lower(%(k)s)) ORDER BY n DESC LIMIT 1",
+                {"k": key})
+        if not rows:
+            low = key.casefold()
+            for ent in self.all_entities():
+                if any(v.casefold() == low for v in ent.variants):
+                    return ent
+            return None
+        return self._entity(rows[0])
+
+    def entity_article_ids(self, entity_id: str) -> list[str]:
+        """Articles mentioning an entity, newest first."""
+        return [r["id"] for r in self._query(
+            "SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM mentions m "
+            "WHERE m.article_id = a.id AND m.entity_id = %s) ORDER BY a.sort_at DESC, a.id",
+            (entity_id,))]
+
+    # -- grouping: features ---------------------------------------------------------------------
+
+    def save_features(self, items: Sequence[StoredFeatures]) -> None:
+        """Store (or replace) the grouping features of articles, in one transaction."""
+        with self.transaction("features not stored") as cur:
+            cur.executemany(
+                f"INSERT INTO article_features VALUES (%s, {_VEC}, {_VEC}, %s::json, %s::jsonb) "
+                "ON CONFLICT (article_id) DO UPDATE SET vector = excluded.vector, "
+                "lead = excluded.lead, lexical = excluded.lexical, entities = excluded.entities",
+                [(f.article_id, _vec_param(f.vector), _vec_param(f.lead), ser.dump(f.lexical),
+                  ser.dump(f.entities)) for f in items])
+
+    def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
+        """Stored features (all, or of these articles), in publication order."""
+        sql = ("SELECT f.article_id, f.vector, f.lead, f.lexical, f.entities "
+               "FROM article_features f JOIN articles a ON a.id = f.article_id")
+        params: tuple = ()
+        if article_ids is not None:
+            sql += " WHERE f.article_id = ANY(%s)"
+            params = (list(article_ids),)
+        sql += " ORDER BY a.sort_at, a.id"
+        return [StoredFeatures(r["article_id"], _vec_value(r["vector"]), _vec_value(r["lead"]),
+                               json.loads(r["lexical"]), json.loads(r["entities"]))
+                for r in self._query(sql, params, binary=True)]
+
+    def articles_without_features(self) -> list[str]:
+        """Articles not yet featurised for grouping, oldest first."""
+        return [r["id"] for r in self._query(
+            "SELECT a.id FROM articles a LEFT JOIN article_features f ON f.article_id = a.id "
+            "WHERE f.article_id IS NULL ORDER BY a.sort_at, a.id")]
+
+    def nearest_articles(self, vector: Any, k: int, since: datetime | date | None = None,
+                         until: datetime | date | None = None) -> list[tuple[str, float]]:
+        """The k stored articles most similar (cosine) to a vector, best first, from the HNSW
+        index; ``since``/``until`` bound the publication time (undated articles always pass)."""
+        q = _vec_param(vector)
+        if k <= 0 or not q.array.any():
+            return []
+        lo, hi = time_bounds(since, until)
+        where = ["TRUE"]
+        params: list[Any] = [q]
+        if lo is not None:
+            where.append("(a.published IS NULL OR a.published >= %s)")
+            params.append(lo)
+        if hi is not None:
+            where.append("(a.published IS NULL OR a.published <= %s)")
+            params.append(hi)
+        with self.transaction("nearest articles") as cur:
+            # Iterative scans keep the filtered HNSW search returning k rows when it can.
+            cur.execute("SELECT set_config('hnsw.ef_search', %s, true), "
+                        "set_config('hnsw.iterative_scan', 'strict_order', true)",
+                        (str(min(max(40, k), 1000)),))
+            rows = cur.execute(
+                f"SELECT f.article_id, f.vector <=> {_VEC} AS d FROM article_features f "
+                f"JOIN articles a ON a.id = f.article_id WHERE {' AND '.join(where)} "
+                "ORDER BY d LIMIT %s", (*params, k)).fetchall()
+        # Ties (the index gives them in any order) are broken by id, as the other stores do.
+        # Zero vectors have no cosine (NaN, sorted last): they are never neighbours.
+        out = [(r["article_id"], 1.0 - float(r["d"])) for r in rows if r["d"] == r["d"]]
+        return sorted(out, key=lambda x: (-x[1], x[0]))
+
+    # -- grouping: events and stories -----------------------------------------------------------
+
+    def replace_events(self, events: Sequence[Event], copies: dict[str, str],
+                       stories: Sequence[Story]) -> None:
+        """Replace every event, membership and story in one transaction."""
+        with self.transaction("events not stored") as cur:
+            cur.execute("DELETE FROM event_articles")
+            cur.execute("DELETE FROM events")
+            cur.execute("DELETE FROM stories")
+            if stories:
+                cur.executemany("INSERT INTO stories VALUES (%s, %s, %s, %s)", [
+                    (s.id, s.title, s.first_date, s.last_date) for s in stories])
+            if events:
+                cur.executemany(
+                    "INSERT INTO events VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, "
+                    "%s::jsonb, %s)", [
+                        (e.id, e.title, e.date, e.first_published, e.last_published,
+                         len(e.article_ids), e.n_sources, ser.dump(e.languages), ser.dump(e.outlets),
+                         ser.dump(e.flags), e.story_id) for e in events])
+            members = [(a, e.id, copies.get(a)) for e in events for a in e.article_ids]
+            if members:
+                cur.executemany("INSERT INTO event_articles VALUES (%s, %s, %s)", members)
+
+    def _events(self, rows: list[dict]) -> list[Event]:
+        if not rows:
+            return []
+        ids: dict[str, list[str]] = {r["id"]: [] for r in rows}
+        for m in self._query(
+                "SELECT ea.event_id, ea.article_id FROM event_articles ea "
+                "JOIN articles a ON a.id = ea.article_id WHERE ea.event_id = ANY(%s) "
+                "ORDER BY a.sort_at, a.id", (list(ids),)):
+            ids[m["event_id"]].append(m["article_id"])
+        return [Event(id=r["id"], title=r["title"], date=r["date"], article_ids=ids[r["id"]],
+                      first_published=r["first_published"], last_published=r["last_published"],
+                      n_sources=r["n_sources"], languages=json.loads(r["languages"]),
+                      outlets=json.loads(r["outlets"]), story_id=r["story_id"],
+                      flags=json.loads(r["flags"])) for r in rows]
+
+    def list_events(self, limit: int = 50, offset: int = 0, *, language: str | None = None,
+                    outlet: str | None = None, entity: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    min_articles: int = 1) -> list[Event]:
+        """Events newest first, filtered by language, outlet, entity id, date range."""
+        where, params = ["e.n_articles >= %s"], [min_articles]
+        member = ("EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
+                  "WHERE ea.event_id = e.id AND a.{} = %s)")
+        if language:
+            where.append(member.format("language"))
+            params.append(language)
+        if outlet:
+            where.append(member.format("outlet"))
+            params.append(outlet)
+        if entity:
+            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN mentions m ON "
+                         "m.article_id = ea.article_id WHERE ea.event_id = e.id AND m.entity_id = %s)")
+            params.append(entity)
+        # Dates compare as ISO text, so a partial date ('2023-04') filters as it does in SQLite.
+        if date_from:
+            where.append("e.date::text >= %s")
+            params.append(date_from)
+        if date_to:
+            where.append("e.date::text <= %s")
+            params.append(date_to)
+        sql = (f"SELECT e.* FROM events e WHERE {' AND '.join(where)} "
+               "ORDER BY e.last_published DESC NULLS LAST, e.id LIMIT %s OFFSET %s")
+        return self._events(self._query(sql, (*params, limit, offset)))
+
+    def count_events(self) -> int:
+        return int(self._query("SELECT COUNT(*) AS n FROM events")[0]["n"])
+
+    def get_event(self, event_id: str) -> Event | None:
+        """One event by id."""
+        found = self._events(self._query("SELECT * FROM events WHERE id = %s", (event_id,)))
+        return found[0] if found else None
+
+    def event_of_article(self, article_id: str) -> tuple[str | None, str | None]:
+        """(event id, id of the article it copies) for one article."""
+        rows = self._query("SELECT event_id, copy_of FROM event_articles WHERE article_id = %s",
+                           (article_id,))
+        return (rows[0]["event_id"], rows[0]["copy_of"]) if rows else (None, None)
+
+    def copies_in_event(self, event_id: str) -> dict[str, str]:
+        """Article id -> the article it copies, for one event's copies."""
+        return {r["article_id"]: r["copy_of"] for r in self._query(
+            "SELECT article_id, copy_of FROM event_articles WHERE event_id = %s "
+            "AND copy_of IS NOT NULL", (event_id,))}
+
+    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+        """Storylines, newest first, with their events in date order."""
+        rows = self._query("SELECT * FROM stories ORDER BY last_date DESC NULLS LAST, id "
+                           "LIMIT %s OFFSET %s", (limit, offset))
+        if not rows:
+            return []
+        evs: dict[str, list[str]] = {r["id"]: [] for r in rows}
+        for r in self._query("SELECT id, story_id FROM events WHERE story_id = ANY(%s) "
+                             "ORDER BY date NULLS FIRST, id", (list(evs),)):
+            evs[r["story_id"]].append(r["id"])
+        return [Story(id=r["id"], title=r["title"], event_ids=evs[r["id"]],
+                      first_date=r["first_date"], last_date=r["last_date"]) for r in rows]
