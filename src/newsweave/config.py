@@ -31,6 +31,8 @@ class Settings:
     host: str = "127.0.0.1"  # address `newsweave serve` binds to
     port: int = 8000
     token: str | None = field(default=None, repr=False)  # bearer token for the API's writes
+    runner: str = "local"  # where the per-article stages run: "local" (in-process) or "ray"
+    ray_address: str | None = None  # Ray cluster to join ("auto": the running one); None: start one
 
     def with_overrides(self, **kw: Any) -> "Settings":
         """A copy with the given non-None values set (CLI flags)."""
@@ -52,6 +54,8 @@ _ENV = {
     "host": "NEWSWEAVE_HOST",
     "port": "NEWSWEAVE_PORT",
     "token": "NEWSWEAVE_TOKEN",
+    "runner": "NEWSWEAVE_RUNNER",
+    "ray_address": "NEWSWEAVE_RAY_ADDRESS",
 }
 
 
