@@ -216,6 +216,7 @@ class StoredFeatures:
     lead: Any  # numpy (512,) float32
     lexical: dict[str, float] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)
+    title: Any = None  # numpy (512,) float32 headline vector, or None (no headline)
 
 
 @dataclass

@@ -229,12 +229,13 @@ class StoreConformance:
                             make_article("g3", text="three", published=T0 + timedelta(days=3))])
         assert store.articles_without_features() == ["g1", "g2", "g3"]
         v = np.arange(512, dtype=np.float32) / 512
-        store.save_features([StoredFeatures("g2", v, v * 2, {"moscow": 0.5}, ["ent_x"]),
+        store.save_features([StoredFeatures("g2", v, v * 2, {"moscow": 0.5}, ["ent_x"], v * 3),
                              StoredFeatures("g1", v, v, {}, [])])
         feats = store.load_features()
         assert [f.article_id for f in feats] == ["g1", "g2"]  # publication order
         assert np.allclose(feats[1].lead, v * 2) and feats[1].lexical == {"moscow": 0.5}
         assert feats[1].entities == ["ent_x"]
+        assert np.allclose(feats[1].title, v * 3) and feats[0].title is None
         assert [f.article_id for f in store.load_features(["g2"])] == ["g2"]
         assert store.articles_without_features() == ["g3"]
         story = Story("st1", "Storyline", ["ev1", "ev2"], date(2023, 4, 16), date(2023, 4, 19))

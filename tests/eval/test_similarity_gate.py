@@ -7,10 +7,11 @@ from conftest import shared_path
 
 from newsweave.eval.similarity import run_similarity_eval
 
-# Measured (see the report in eval/similarity.py's run): baseline 0.682, newsweave 0.744 (in-sample),
-# 0.730 (5-fold CV).
-FLOOR_IN_SAMPLE = 0.73
-FLOOR_CV = 0.71
+# Measured (python -m newsweave.eval.similarity CSV): baseline 0.682, newsweave 0.763 (in-sample),
+# 0.746 (5-fold CV) with the title and chunk-alignment features; the target (0.80) is not
+# reached yet.
+FLOOR_IN_SAMPLE = 0.755
+FLOOR_CV = 0.74
 
 
 def test_similarity_gate(tmp_path: Path) -> None:

@@ -111,3 +111,36 @@ def test_time_window_excludes_old_neighbours() -> None:
     c = EventClusterer(model=model, threshold=0.5, window_days=30).setup()
     first = c.add(_item("old", _unit(v), 0))
     assert c.add(_item("new", _unit(v), 24 * 90)) != first
+
+
+def test_strict_merge_threshold_keeps_bridged_events_apart() -> None:
+    model = ScoreModel(knots={"vec": []}, weights={"vec": [20.0]}, bias=-13.0, link="logistic")
+    e1, e2 = np.zeros(DIM), np.zeros(DIM)
+    e1[0], e2[1] = 1.0, 1.0
+    c = EventClusterer(model=model, threshold=0.5, merge_threshold=0.99).setup()
+    ev_a = c.add(_item("a", _unit(e1), 0))
+    c.add(_item("b", _unit(e2), 1))
+    assert c.add(_item("c", _unit(e1 + e2), 2)) == ev_a  # joins the best (oldest on ties) event
+    assert len(c.events()) == 2
+
+
+def test_per_article_work_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # However big an event grows, one article is compared lexically with a bounded sample of it.
+    from newsweave.stages import cluster
+
+    model = ScoreModel(knots={"vec": []}, weights={"vec": [20.0]}, bias=-13.0, link="logistic")
+    c = EventClusterer(model=model, threshold=0.5).setup()
+    rng = np.random.default_rng(0)
+    base = np.zeros(DIM)
+    base[0] = 1.0
+    for i in range(300):
+        v = _unit(base + 0.01 * rng.standard_normal(DIM))
+        f = ArticleFeatures(vector=v, lead=v, lexical={"w": 1.0}, entities=frozenset({"x"}))
+        c.add(ClusterItem(f"a{i}", T0 + timedelta(minutes=i), f))
+    assert len(c.events()) == 1
+    calls = []
+    real = cluster.lexical_cosine
+    monkeypatch.setattr(cluster, "lexical_cosine", lambda a, b: calls.append(1) or real(a, b))
+    f = ArticleFeatures(vector=_unit(base), lead=_unit(base), lexical={"w": 1.0}, entities=frozenset())
+    c.add(ClusterItem("last", T0 + timedelta(hours=6), f))
+    assert 0 < len(calls) <= cluster.NEIGHBOURS + cluster.RECENT

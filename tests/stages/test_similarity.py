@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from newsweave.stages.similarity import (FEATURES, Featurizer, ScoreModel, fit_weights, load_models,
+from newsweave.stages.similarity import (FEATURES, ArticleFeatures, Featurizer, ScoreModel,
+                                         chunk_alignment, fit_weights, load_models,
                                          name_tokens, pair_features, pair_similarity, text_similarity)
 
 MOSCOW_EN = ("Chinese defence minister Li Shangfu met President Vladimir Putin in Moscow on Sunday. "
@@ -70,3 +71,20 @@ def test_shipped_weights_load() -> None:
     models = load_models()
     assert {"pair", "event"} <= set(models)
     assert 0.0 < models["event"].meta["threshold"] < 1.0
+
+
+def test_chunk_alignment_and_title_features(featurizer: Featurizer) -> None:
+    a = featurizer.featurize("Li Shangfu meets Putin in Moscow", MOSCOW_EN)
+    b = featurizer.featurize("", MOSCOW_FR, language="fr")
+    c = featurizer.featurize("Goalkeeper out for the season", FOOTBALL)
+    assert a.title is not None and b.title is not None  # without a title the first chunk stands in
+    assert a.chunks is not None and a.chunks.shape[1] == a.vector.shape[0]
+    assert chunk_alignment(a.chunks, a.chunks) == pytest.approx(1.0, abs=1e-5)
+    assert chunk_alignment(a.chunks, None) is None
+    same, other = pair_features(a, b), pair_features(a, c)
+    for name in ("title", "align"):
+        i = FEATURES.index(name)
+        assert same[i] > other[i]
+    # Features built without title or chunks (e.g. from stored vectors) still score.
+    bare = ArticleFeatures(vector=a.vector, lead=a.lead, lexical=a.lexical)
+    assert 0.0 <= pair_similarity(bare, b) <= 1.0

@@ -26,7 +26,7 @@ from ..stages.similarity import (Featurizer, ScoreModel, fit_weights, load_model
                                  save_model)
 
 ORIGINAL = re.compile(r"^\d+_\d+$")
-PAIR_FEATURES = ("vec", "lead", "lex", "ent")  # SemEval pairs carry no dates
+PAIR_FEATURES = ("vec", "lead", "lex", "ent", "title", "align")  # SemEval pairs carry no dates
 FOLDS = 5
 
 

@@ -1,13 +1,23 @@
 """Cluster stage: online grouping of articles into events, in publication-time order.
 
 Each arriving article is scored against the events that own its approximate nearest neighbours (a
-faiss HNSW index over article vectors, inner product) published within ``window_days`` of it, so the
-cost of one ``add`` grows with log(store size), not with the store. The score of (article, event) is
-the additive model of stages/similarity.py (``event`` weights: a probability that the article reports
-that event) over the article's features and the event's aggregate: mean vector, mean lead vector,
-summed TF-IDF vector, union of entity ids, and the day gap to the nearest member. The article joins
-the best event when its probability reaches ``threshold``; every other candidate event that also
-reaches it is merged into that one (the article bridges them). Otherwise it opens a new event.
+faiss HNSW index over article vectors, inner product) published within ``window_days`` of it. The
+score of (article, event) is the additive model of stages/similarity.py (``event`` weights: a
+probability that the article reports that event) over:
+
+- centroid cosines of the article, lead and title vectors against the event's sums;
+- ``knn`` / ``align``: the best and the mean top-3 cosine to the event's members found by the ANN search
+  (a member-level link: a long event's centroid drifts, its closest accounts do not);
+- ``lex``: mean TF-IDF cosine to a bounded sample of members (the ANN hits and the latest ``RECENT``);
+- ``ent``: the share of the article's entity weight (IDF over the articles seen so far) that the
+  event's members also mention: canonical entity ids when given, capitalised names otherwise;
+- ``gap`` / ``nodate``: day gap to the nearest of the event's latest dates; ``size``: log1p(members),
+  which lets the model ask more of an article joining a big event (against chaining).
+
+All of it is bounded per article (``NEIGHBOURS`` hits, ``RECENT`` members), so the cost of one ``add``
+grows with log(store size), not with the store or the size of an event. The article joins the best
+event when its probability reaches ``threshold``; every other candidate event that reaches
+``merge_threshold`` is merged into that one (the article bridges them). Otherwise it opens a new event.
 
 Deterministic: the same items in the same order give the same events and the same event ids (an
 event's id derives from its first article; a merge keeps the older event's id).
@@ -31,12 +41,13 @@ import numpy as np
 from ..errors import MissingDependency
 from ..models import stable_id
 from .embed import DIM
-from .similarity import (ArticleFeatures, ScoreModel, fit_weights, lexical_cosine, load_models,
-                         pair_features, save_model)
+from .similarity import (FEATURES, ArticleFeatures, ScoreModel, fit_weights, lexical_cosine,
+                         load_models, save_model)
 
 WINDOW_DAYS = 30.0  # candidates come from articles published within this many days
 NEIGHBOURS = 24  # ANN neighbours fetched per article: several per candidate event
-EVENT_FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate")
+RECENT = 8  # besides the ANN hits, the lexical link also looks at an event's latest members
+EVENT_FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
 
 
 @dataclass
@@ -49,6 +60,11 @@ class ClusterItem:
     ingested_at: datetime | None = None  # where an undated article is placed in time
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return (v / n).astype(np.float32) if n > 0 else v.astype(np.float32)
+
+
 @dataclass
 class _Event:
     id: str
@@ -56,18 +72,16 @@ class _Event:
     members: list[str] = field(default_factory=list)
     vec_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float64))
     lead_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float64))
-    lex_sum: Counter = field(default_factory=Counter)
-    entities: set[str] = field(default_factory=set)
+    title_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float64))
+    entities: Counter = field(default_factory=Counter)  # entity -> members that mention it
     dates: list[datetime] = field(default_factory=list)
-    lexicals: list[dict[str, float]] = field(default_factory=list)
 
     def absorb(self, f: ArticleFeatures, article_id: str, when: datetime | None) -> None:
         self.members.append(article_id)
         self.vec_sum += f.vector
         self.lead_sum += f.lead
-        self.lex_sum.update(f.lexical)
-        self.entities |= f.entities
-        self.lexicals.append(f.lexical)
+        self.title_sum += f.title if f.title is not None else f.lead
+        self.entities.update(f.entities)
         if when is not None:
             self.dates.append(when)
 
@@ -75,41 +89,23 @@ class _Event:
         self.members.extend(other.members)
         self.vec_sum += other.vec_sum
         self.lead_sum += other.lead_sum
-        self.lex_sum.update(other.lex_sum)
-        self.entities |= other.entities
+        self.title_sum += other.title_sum
+        self.entities.update(other.entities)
         self.dates.extend(other.dates)
-        self.lexicals.extend(other.lexicals)
-
-    def lex_link(self, lexical: dict[str, float]) -> float:
-        # Average-link lexical cosine: a long event's summed vector drifts towards its common words,
-        # while the mean of member cosines keeps each account's specific wording.
-        if not self.lexicals:
-            return 0.0
-        return sum(lexical_cosine(lexical, m) for m in self.lexicals) / len(self.lexicals)
-
-    def features(self) -> ArticleFeatures:
-        def unit(v: np.ndarray) -> np.ndarray:
-            n = float(np.linalg.norm(v))
-            return (v / n).astype(np.float32) if n > 0 else v.astype(np.float32)
-        norm = math.sqrt(sum(x * x for x in self.lex_sum.values())) or 1.0
-        return ArticleFeatures(vector=unit(self.vec_sum), lead=unit(self.lead_sum),
-                               lexical={w: x / norm for w, x in self.lex_sum.items()},
-                               entities=frozenset(self.entities))
 
     def gap_days(self, when: datetime | None) -> float | None:
         if when is None or not self.dates:
             return None
-        return min(abs((when - d).total_seconds()) for d in self.dates) / 86400.0
+        # The nearest of the latest dates: bounded work however long the event grows.
+        return min(abs((when - d).total_seconds()) for d in self.dates[-4 * RECENT:]) / 86400.0
 
 
-def event_features(f: ArticleFeatures, event: _Event, when: datetime | None) -> np.ndarray:
-    """The feature row (FEATURES order) of an article against an event's aggregate."""
-    gap = event.gap_days(when)
-    x = pair_features(f, event.features(), gap_days=gap)
-    x[2] = event.lex_link(f.lexical)
-    if gap is None:
-        x[4], x[5] = 0.0, 1.0
-    return x
+@dataclass
+class _Link:
+    """What the ANN search says about one candidate event: its members among the hits."""
+
+    event: _Event
+    hits: list[tuple[str, float]] = field(default_factory=list)  # (article id, cosine), best first
 
 
 def _aware(d: datetime | None) -> datetime | None:
@@ -123,18 +119,26 @@ class EventClusterer:
     """Online event clustering; ``add`` items in publication order, read ``events()``."""
 
     def __init__(self, model: ScoreModel | None = None, threshold: float | None = None,
-                 window_days: float = WINDOW_DAYS, neighbours: int = NEIGHBOURS) -> None:
+                 window_days: float = WINDOW_DAYS, neighbours: int = NEIGHBOURS,
+                 merge_threshold: float | None = None) -> None:
         self._model = model
         self.threshold = threshold
+        # A second candidate event is merged into the chosen one only when the article also scores
+        # this high against it (None: the model's fitted value, else the join threshold).
+        self.merge_threshold = merge_threshold
         self.window_days = window_days
         self.neighbours = neighbours
         self._index: Any = None
         self._rows: list[str] = []  # ANN row -> article id
+        self._row_of: dict[str, int] = {}
         self._when: dict[str, datetime | None] = {}  # article id -> date used for the window
         self._dated: dict[str, bool] = {}
         self._event_of: dict[str, str] = {}  # article id -> event id it joined (maybe merged since)
         self._parent: dict[str, str] = {}  # merged event id -> surviving event id
         self._events: dict[str, _Event] = {}
+        self._lexical: dict[str, dict[str, float]] = {}  # article id -> its TF-IDF vector
+        self._df: Counter = Counter()  # entity -> articles seen that mention it
+        self._n_docs = 0
         self._seq = 0
         self._clock: datetime | None = None  # latest date seen: where undated items are placed
         self.flags: dict[str, str] = {}  # article id -> why it was handled specially
@@ -146,6 +150,8 @@ class EventClusterer:
             self._model = self._model or model
             if self.threshold is None:
                 self.threshold = float(model.meta.get("threshold", 0.5))
+        if self.merge_threshold is None:
+            self.merge_threshold = float(self._model.meta.get("merge_threshold", self.threshold))
         if self._index is None:
             try:
                 import faiss
@@ -167,28 +173,23 @@ class EventClusterer:
         when, dated = self._place(item)
         f = item.features
         has_vec = bool(np.any(f.vector))
-        candidates = self._candidates(f, when, dated) if has_vec else []
         if not has_vec:
             self.flags[item.article_id] = "no text: kept as its own event"
+        self._count_entities(f)
         scored = []
-        for ev in candidates:
-            p = self.score(f, ev, when if dated else None)
-            if p >= self.threshold:
-                scored.append((-p, ev.seq, ev.id))
-        if scored:
-            scored.sort()
+        for link in (self._candidates(f, when, dated) if has_vec else []):
+            p = float(self._model.score(self._row(f, link, when if dated else None))[0])
+            if p >= min(self.threshold, self.merge_threshold):
+                scored.append((-p, link.event.seq, link.event.id))
+        scored.sort()
+        if scored and -scored[0][0] >= self.threshold:
             target = self._events[scored[0][2]]
-            for _, _, other_id in scored[1:]:
-                target = self._merge(target, self._events[other_id])
+            for negp, _, other_id in scored[1:]:
+                if -negp >= self.merge_threshold:
+                    target = self._merge(target, self._events[other_id])
         else:
             target = self._new_event(item.article_id)
-        target.absorb(f, item.article_id, when if dated else None)
-        self._event_of[item.article_id] = target.id
-        self._when[item.article_id] = when
-        self._dated[item.article_id] = dated
-        if has_vec:
-            self._index.add(np.ascontiguousarray(f.vector[None, :], dtype=np.float32))
-            self._rows.append(item.article_id)
+        self._admit(item.article_id, f, target, when, dated, has_vec)
         return target.id
 
     def events(self) -> dict[str, list[str]]:
@@ -202,10 +203,70 @@ class EventClusterer:
 
     def score(self, f: ArticleFeatures, event: _Event, when: datetime | None) -> float:
         """Probability that an article with features f (dated ``when``) reports ``event``."""
-        x = event_features(f, event, when)
-        return float(self._model.score(x)[0])
+        hits = [(a, float(f.vector @ self._vector_of(a))) for a in event.members[-RECENT:]]
+        link = _Link(event, sorted(hits, key=lambda h: -h[1]))
+        return float(self._model.score(self._row(f, link, when))[0])
 
     # ---- internals --------------------------------------------------------------------------
+
+    def _vector_of(self, article_id: str) -> np.ndarray:
+        row = self._row_of.get(article_id)
+        return self._index.reconstruct(row) if row is not None else np.zeros(DIM, np.float32)
+
+    def _count_entities(self, f: ArticleFeatures) -> None:
+        self._n_docs += 1
+        self._df.update(f.entities)
+
+    def _idf(self, entity: str) -> float:
+        # Smoothed, and floored so that an entity in every article still counts a little.
+        return max(0.1, math.log((self._n_docs + 1) / (self._df[entity] + 0.5)))
+
+    def _entity_link(self, entities: frozenset[str], event: _Event) -> float:
+        """Share of the article's entity weight (IDF) that the event's members also mention."""
+        total = sum(self._idf(e) for e in entities)
+        if total <= 0 or not event.entities:
+            return 0.0
+        return sum(self._idf(e) for e in entities if e in event.entities) / total
+
+    def _lex_link(self, lexical: dict[str, float], link: _Link) -> float:
+        # Average-link lexical cosine over a bounded sample: the members the ANN search found and
+        # the latest few. A long event's summed vector drifts towards its common words, while the
+        # mean of member cosines keeps each account's specific wording.
+        sample = list(dict.fromkeys([a for a, _ in link.hits] + link.event.members[-RECENT:]))
+        vals = [lexical_cosine(lexical, self._lexical[a]) for a in sample if a in self._lexical]
+        return sum(vals) / len(vals) if vals else 0.0
+
+    def _row(self, f: ArticleFeatures, link: _Link, when: datetime | None) -> np.ndarray:
+        """The feature row (FEATURES order) of an article against a candidate event."""
+        ev = link.event
+        gap = ev.gap_days(when)
+        title = f.title if f.title is not None else f.lead
+        cos = [c for _, c in link.hits] or [float(f.vector @ _unit(ev.vec_sum))]
+        top = cos[:3]
+        return np.array([
+            float(f.vector @ _unit(ev.vec_sum)),
+            float(f.lead @ _unit(ev.lead_sum)),
+            self._lex_link(f.lexical, link),
+            self._entity_link(f.entities, ev),
+            math.log1p(gap) if gap is not None else 0.0,
+            1.0 if gap is None else 0.0,
+            float(title @ _unit(ev.title_sum)),
+            sum(top) / len(top),  # "align" for events: mean cosine to the (up to) 3 nearest members
+            cos[0],
+            math.log1p(len(ev.members)),
+        ], dtype=np.float64)
+
+    def _admit(self, article_id: str, f: ArticleFeatures, target: _Event, when: datetime | None,
+               dated: bool, has_vec: bool) -> None:
+        target.absorb(f, article_id, when if dated else None)
+        self._event_of[article_id] = target.id
+        self._when[article_id] = when
+        self._dated[article_id] = dated
+        self._lexical[article_id] = f.lexical
+        if has_vec:
+            self._index.add(np.ascontiguousarray(f.vector[None, :], dtype=np.float32))
+            self._row_of[article_id] = len(self._rows)
+            self._rows.append(article_id)
 
     def _place(self, item: ClusterItem) -> tuple[datetime | None, bool]:
         when = _aware(item.published)
@@ -216,13 +277,13 @@ class EventClusterer:
         self.flags[item.article_id] = "no date: placed at ingest time"
         return _aware(item.ingested_at) or self._clock, False
 
-    def _candidates(self, f: ArticleFeatures, when: datetime | None, dated: bool) -> list[_Event]:
+    def _candidates(self, f: ArticleFeatures, when: datetime | None, dated: bool) -> list[_Link]:
         if not self._rows:
             return []
         k = min(self.neighbours, len(self._rows))
-        _, idx = self._index.search(np.ascontiguousarray(f.vector[None, :], dtype=np.float32), k)
-        seen: dict[str, _Event] = {}
-        for row in idx[0]:
+        sims, idx = self._index.search(np.ascontiguousarray(f.vector[None, :], dtype=np.float32), k)
+        seen: dict[str, _Link] = {}
+        for sim, row in zip(sims[0], idx[0]):
             if row < 0:
                 continue
             aid = self._rows[row]
@@ -232,8 +293,10 @@ class EventClusterer:
                 if abs((when - other).total_seconds()) > self.window_days * 86400:
                     continue
             ev = self._events[self._find(self._event_of[aid])]
-            seen.setdefault(ev.id, ev)
-        return sorted(seen.values(), key=lambda e: e.seq)
+            seen.setdefault(ev.id, _Link(ev)).hits.append((aid, float(sim)))
+        for link in seen.values():
+            link.hits.sort(key=lambda h: -h[1])
+        return sorted(seen.values(), key=lambda lk: lk.event.seq)
 
     def _new_event(self, first_article: str) -> _Event:
         ev = _Event(id=stable_id("ev", first_article), seq=self._seq)
@@ -270,9 +333,10 @@ def stream_order(items: Sequence[ClusterItem]) -> list[ClusterItem]:
 
 
 def cluster_articles(items: Iterable[ClusterItem], model: ScoreModel | None = None,
-                     threshold: float | None = None) -> dict[str, list[str]]:
+                     threshold: float | None = None,
+                     merge_threshold: float | None = None) -> dict[str, list[str]]:
     """Batch re-clustering: stream the items in publication order; event id -> article ids."""
-    c = EventClusterer(model=model, threshold=threshold).setup()
+    c = EventClusterer(model=model, threshold=threshold, merge_threshold=merge_threshold).setup()
     for it in stream_order(list(items)):
         c.add(it)
     return c.events()
@@ -290,34 +354,30 @@ def training_rows(items: Sequence[ClusterItem], gold: Mapping[str, str],
     for it in stream_order(items):
         when, dated = c._place(it)
         g = gold[it.article_id]
-        has_vec = bool(np.any(it.features.vector))
-        for ev in (c._candidates(it.features, when, dated) if has_vec else []):
-            x = event_features(it.features, ev, when if dated else None)
-            X.append(x)
-            y.append(1 if ev.id == g else 0)
+        f = it.features
+        has_vec = bool(np.any(f.vector))
+        c._count_entities(f)
+        for link in (c._candidates(f, when, dated) if has_vec else []):
+            X.append(c._row(f, link, when if dated else None))
+            y.append(1 if link.event.id == g else 0)
         ev = c._events.get(g)
         if ev is None:
             ev = _Event(id=g, seq=c._seq)
             c._seq += 1
             c._events[g] = ev
-        ev.absorb(it.features, it.article_id, when if dated else None)
-        c._event_of[it.article_id] = g
-        c._when[it.article_id], c._dated[it.article_id] = when, dated
-        if has_vec:
-            c._index.add(np.ascontiguousarray(it.features.vector[None, :], dtype=np.float32))
-            c._rows.append(it.article_id)
-    return np.array(X).reshape(-1, len(EVENT_FEATURES)), np.array(y)
+        c._admit(it.article_id, f, ev, when, dated, has_vec)
+    return np.array(X).reshape(-1, len(FEATURES)), np.array(y)
 
 
 def fit_event_model(items: Sequence[ClusterItem], gold: Mapping[str, str],
                     score: Callable[[dict[str, list[str]], Mapping[str, str]], float],
                     thresholds: Sequence[float] = tuple(np.round(np.arange(0.05, 0.96, 0.05), 2)),
-                    save: bool = False) -> ScoreModel:
+                    save: bool = False, features: Sequence[str] = EVENT_FEATURES) -> ScoreModel:
     """Fit the ``event`` scorer and its threshold on a gold-labelled stream (see module doc)."""
     X, y = training_rows(items, gold)
-    model = fit_weights(X, y, binary=True, features=EVENT_FEATURES,
+    model = fit_weights(X, y, binary=True, features=features,
                         meta=dict(data="clustering dev set", rows=int(len(y)), positives=int(y.sum())))
-    best = max(thresholds, key=lambda t: (score(cluster_articles(items, model, t), gold), -t))
+    best = max(thresholds, key=lambda t: (score(cluster_articles(items, model, t, t), gold), -t))
     model.meta["threshold"] = float(best)
     if save:
         save_model("event", model)

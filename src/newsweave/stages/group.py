@@ -50,7 +50,8 @@ class Grouper:
         feats = self._featurizer.featurize_many([
             dict(title=a.title, text=a.text, language=a.language, published=a.published,
                  entities=entity_ids.get(a.id, ())) for a in articles])
-        return [StoredFeatures(a.id, f.vector, f.lead, dict(f.lexical), sorted(entity_ids.get(a.id, ())))
+        return [StoredFeatures(a.id, f.vector, f.lead, dict(f.lexical),
+                               sorted(entity_ids.get(a.id, ())), f.title)
                 for a, f in zip(articles, feats)]
 
     def group(self, articles: Sequence[Article], features: Mapping[str, StoredFeatures],
@@ -69,8 +70,8 @@ class Grouper:
                 continue
             f = features[a.id]
             clusterer.add(ClusterItem(a.id, a.published, ArticleFeatures(
-                vector=f.vector, lead=f.lead, lexical=f.lexical,
-                entities=frozenset(f.entities), published=a.published, language=a.language),
+                vector=f.vector, lead=f.lead, lexical=f.lexical, entities=frozenset(f.entities),
+                published=a.published, language=a.language, title=f.title),
                 ingested_at=a.ingested_at))
         by_id = {a.id: a for a in arts}
         members: dict[str, list[str]] = {eid: list(ids) for eid, ids in clusterer.events().items()}

@@ -8,7 +8,13 @@ Features of a pair (``pair_features``), each cheap once an article is featurised
   (stateless: the score of a pair does not depend on what else was ingested, or in which order);
 - ``ent``: overlap coefficient of the canonical entity-id sets (or of capitalised-name tokens when no
   entity ids were given, e.g. for a language without an entity model);
-- ``gap`` / ``nodate``: log1p of the day gap between the dates; ``nodate`` = 1 when either is unknown.
+- ``gap`` / ``nodate``: log1p of the day gap between the dates; ``nodate`` = 1 when either is unknown;
+- ``title``: cosine of the headline vectors (a text given without a title uses its first chunk);
+- ``align``: chunk alignment, the mean over each text's chunks of the best cosine to the other text's
+  chunks, averaged both ways (two accounts of one story share passages even when their overall mix of
+  background differs);
+- ``knn`` / ``size``: used by the event scorer only (cluster.py): the best cosine to the event's members
+  found by the ANN search, and log1p of the event's size; for a pair they are ``vec`` and 0.
 
 The scorer is an additive model: each feature goes through a piecewise-linear basis (hinges at knots
 placed at the feature's quantiles on the fitting data) and a linear combination of the basis is the
@@ -35,7 +41,7 @@ import numpy as np
 
 from .embed import DIM, Embedder, split_chunks
 
-FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate")
+FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
 LEAD_CHUNKS = 2
 N_KNOTS = 3  # interior knots per feature: enough to bend a saturating cosine, few enough to stay smooth
 WEIGHTS_PATH = Path(__file__).with_name("similarity_weights.json")
@@ -55,6 +61,8 @@ class ArticleFeatures:
     entities: frozenset[str] = field(default_factory=frozenset)
     published: datetime | None = None
     language: str | None = None
+    title: np.ndarray | None = None  # (512,) headline vector; None when unknown (the lead stands in)
+    chunks: np.ndarray | None = None  # (k, 512) unit vectors of the body chunks; None when not kept
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +145,10 @@ class Featurizer:
             out.append(ArticleFeatures(
                 vector=vector, lead=lead, lexical=lexical_vector(text, a.get("language")),
                 entities=frozenset(ents) if ents else name_tokens(text),
-                published=a.get("published"), language=a.get("language")))
+                published=a.get("published"), language=a.get("language"),
+                # Without a title the first chunk stands in: news states the event up front.
+                title=block[0] if len(block) else None,
+                chunks=body if len(body) else None))
         return out
 
     def featurize(self, title: str, text: str, language: str | None = None,
@@ -172,16 +183,37 @@ def day_gap(a: datetime | None, b: datetime | None) -> float | None:
         return abs((a.replace(tzinfo=None) - b.replace(tzinfo=None)).total_seconds()) / 86400.0
 
 
+def chunk_alignment(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
+    """Mean best chunk-to-chunk cosine, averaged over both directions; None without chunks."""
+    if a is None or b is None or not len(a) or not len(b):
+        return None
+    sims = np.asarray(a, np.float32) @ np.asarray(b, np.float32).T
+    return 0.5 * float(sims.max(axis=1).mean() + sims.max(axis=0).mean())
+
+
+def title_cosine(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    """Cosine of the headline vectors, or of the lead vectors when either headline is unknown."""
+    if a.title is None or b.title is None:
+        return float(a.lead @ b.lead)
+    return float(a.title @ b.title)
+
+
 def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None = None) -> np.ndarray:
     """The raw feature row (FEATURES order) of a pair; ``gap_days`` overrides the date gap."""
     gap = day_gap(a.published, b.published) if gap_days is None else gap_days
+    vec = float(a.vector @ b.vector)
+    align = chunk_alignment(a.chunks, b.chunks)
     return np.array([
-        float(a.vector @ b.vector),
+        vec,
         float(a.lead @ b.lead),
         lexical_cosine(a.lexical, b.lexical),
         entity_overlap(a.entities, b.entities),
         math.log1p(gap) if gap is not None else 0.0,
         1.0 if gap is None else 0.0,
+        title_cosine(a, b),
+        vec if align is None else align,  # without chunks the article vector stands in
+        vec,
+        0.0,
     ], dtype=np.float64)
 
 

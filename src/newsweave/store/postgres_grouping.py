@@ -181,15 +181,18 @@ class GroupingMixin:
         """Store (or replace) the grouping features of articles, in one transaction."""
         with self.transaction("features not stored") as cur:
             cur.executemany(
-                f"INSERT INTO article_features VALUES (%s, {_VEC}, {_VEC}, %s::json, %s::jsonb) "
+                "INSERT INTO article_features (article_id, vector, lead, lexical, entities, title) "
+                f"VALUES (%s, {_VEC}, {_VEC}, %s::json, %s::jsonb, %b) "
                 "ON CONFLICT (article_id) DO UPDATE SET vector = excluded.vector, "
-                "lead = excluded.lead, lexical = excluded.lexical, entities = excluded.entities",
+                "lead = excluded.lead, lexical = excluded.lexical, entities = excluded.entities, "
+                "title = excluded.title",
                 [(f.article_id, _vec_param(f.vector), _vec_param(f.lead), ser.dump(f.lexical),
-                  ser.dump(f.entities)) for f in items])
+                  ser.dump(f.entities), None if f.title is None else _vec_param(f.title))
+                 for f in items])
 
     def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
         """Stored features (all, or of these articles), in publication order."""
-        sql = ("SELECT f.article_id, f.vector, f.lead, f.lexical, f.entities "
+        sql = ("SELECT f.article_id, f.vector, f.lead, f.lexical, f.entities, f.title "
                "FROM article_features f JOIN articles a ON a.id = f.article_id")
         params: tuple = ()
         if article_ids is not None:
@@ -197,7 +200,8 @@ class GroupingMixin:
             params = (list(article_ids),)
         sql += " ORDER BY a.sort_at, a.id"
         return [StoredFeatures(r["article_id"], _vec_value(r["vector"]), _vec_value(r["lead"]),
-                               json.loads(r["lexical"]), json.loads(r["entities"]))
+                               json.loads(r["lexical"]), json.loads(r["entities"]),
+                               None if r["title"] is None else _vec_value(r["title"]))
                 for r in self._query(sql, params, binary=True)]
 
     def articles_without_features(self) -> list[str]:

@@ -378,9 +378,11 @@ class SQLiteStore:
     def save_features(self, items: Sequence[StoredFeatures]) -> None:
         """Store (or replace) the grouping features of articles, in one transaction."""
         with self._writing("features not stored") as c:
-            c.executemany("INSERT OR REPLACE INTO article_features VALUES (?, ?, ?, ?, ?)",
+            c.executemany("INSERT OR REPLACE INTO article_features (article_id, vector, lead, "
+                          "lexical, entities, title) VALUES (?, ?, ?, ?, ?, ?)",
                           [(f.article_id, ser.vector_bytes(f.vector), ser.vector_bytes(f.lead),
-                            ser.dump(f.lexical), ser.dump(f.entities)) for f in items])
+                            ser.dump(f.lexical), ser.dump(f.entities),
+                            None if f.title is None else ser.vector_bytes(f.title)) for f in items])
 
     def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
         """Stored features (all, or of these articles), in publication order."""
@@ -392,7 +394,9 @@ class SQLiteStore:
         sql += " ORDER BY COALESCE(a.published, a.ingested_at), a.id"
         return [StoredFeatures(r["article_id"], ser.vector_array(r["vector"]),
                                ser.vector_array(r["lead"]), json.loads(r["lexical"]),
-                               json.loads(r["entities"])) for r in self._query(sql, params)]
+                               json.loads(r["entities"]),
+                               None if r["title"] is None else ser.vector_array(r["title"]))
+                for r in self._query(sql, params)]
 
     def articles_without_features(self) -> list[str]:
         """Articles not yet featurised for grouping, oldest first."""
