@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .html import HtmlDoc
 
 STAGE = "extract"
+MAX_TITLE_CHARS = 1000
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -113,6 +114,10 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
     if not text:
         raise StageError(STAGE, item.source, "no article text found")
     title = (title or "").strip() or _first_sentence(text)
+    if len(title) > MAX_TITLE_CHARS:
+        # A "title" this long is a page dump or an attack, not a headline: keep its head only.
+        notes.append(f"title was {len(title)} characters: cut to {MAX_TITLE_CHARS}")
+        title = title[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
     if published is not None and published.tzinfo is None:
         published = published.replace(tzinfo=timezone.utc)
     if published is None:

@@ -420,10 +420,22 @@ class SQLiteStore:
             c.executemany("INSERT INTO event_articles VALUES (?, ?, ?)", [
                 (a, e.id, copies.get(a)) for e in events for a in e.article_ids])
 
-    def _event(self, r: sqlite3.Row) -> Event:
-        ids = [x[0] for x in self._query(
-            "SELECT ea.article_id FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
-            "WHERE ea.event_id = ? ORDER BY COALESCE(a.published, a.ingested_at), a.id", (r["id"],))]
+    def _members(self, event_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Article ids of several events in one query, each in publication order."""
+        out: dict[str, list[str]] = {e: [] for e in event_ids}
+        for i in range(0, len(event_ids), 500):
+            part = list(event_ids[i:i + 500])
+            for x in self._query(
+                    "SELECT ea.event_id, ea.article_id FROM event_articles ea "
+                    "JOIN articles a ON a.id = ea.article_id "
+                    f"WHERE ea.event_id IN ({', '.join('?' * len(part))}) "
+                    "ORDER BY COALESCE(a.published, a.ingested_at), a.id", part):
+                out[x[0]].append(x[1])
+        return out
+
+    def _event(self, r: sqlite3.Row, ids: list[str] | None = None) -> Event:
+        if ids is None:
+            ids = self._members([r["id"]])[r["id"]]
         return Event(id=r["id"], title=r["title"], date=_date(r["date"]), article_ids=ids,
                      first_published=_dt(r["first_published"]), last_published=_dt(r["last_published"]),
                      n_sources=r["n_sources"], languages=json.loads(r["languages"]),
@@ -456,7 +468,9 @@ class SQLiteStore:
             params.append(date_to)
         sql = (f"SELECT e.* FROM events e WHERE {' AND '.join(where)} "
                "ORDER BY e.last_published DESC, e.id LIMIT ? OFFSET ?")
-        return [self._event(r) for r in self._query(sql, (*params, limit, offset))]
+        rows = self._query(sql, (*params, limit, offset))
+        members = self._members([r["id"] for r in rows])
+        return [self._event(r, members[r["id"]]) for r in rows]
 
     def count_events(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM events")[0][0])

@@ -1,2 +1,3 @@
--- The headline vector: the event model scores title-to-title similarity.
+-- Headline vectors (the event model scores title-to-title similarity); the events list index.
 ALTER TABLE article_features ADD COLUMN title vector(512);
+CREATE INDEX events_recent ON events(last_published DESC, id);
