@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .config import Settings
-from .errors import InputError, StageError
-from .models import Article, Failure, IngestReport, RawItem
+from .models import Article, Enrichment, Failure, IngestReport, RawItem
 from .store.base import Store
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .runners.base import Processed, Runner
     from .stages.enrich import Enricher
     from .stages.group import Grouping
 
@@ -22,12 +22,17 @@ ProgressFn = Callable[[str, str], None]  # (event: "stored"|"duplicate"|"unchang
 
 @dataclass
 class Pipeline:
-    """The ingest flow: sources -> extract -> store."""
+    """The ingest flow: sources -> extract -> store.
+
+    ``runner`` decides where the per-article stages run (default: the one ``settings.runner``
+    names, in-process unless "ray"); storing, entity linking and grouping always run here, in
+    input order, so every runner gives the same stored result."""
 
     store: Store
     settings: Settings
     progress: ProgressFn | None = None
     enricher: "Enricher | None" = None
+    runner: "Runner | None" = None
 
     def _tick(self, event: str, item: str) -> None:
         if self.progress:
@@ -36,27 +41,27 @@ class Pipeline:
     def run_items(self, items: Iterable[RawItem | Failure], report: IngestReport | None = None
                   ) -> IngestReport:
         """Extract and store raw items (Failures from the sources are passed into the report)."""
-        from .stages.extract import extract
+        from .runners import make_runner
 
         report = report or IngestReport()
-        batch: list[Article] = []
-        for item in items:
-            if isinstance(item, Failure):
-                report.failed.append(item)
-                self._tick("failed", item.item)
-                continue
-            try:
-                batch.append(extract(item))
-            except (StageError, InputError) as e:
-                report.failed.append(Failure(item=item.source, reason=getattr(e, "reason", str(e)),
-                                             stage=getattr(e, "stage", "extract")))
-                self._tick("failed", item.source)
-                continue
-            if len(batch) >= self.settings.batch_size:
+        runner = self.runner or make_runner(self.settings)
+        try:
+            batch: list[Processed] = []
+            for p in runner.process(items, self.settings):
+                if p.failure is not None or p.article is None:
+                    failure = p.failure or Failure(item="?", reason="no article", stage="extract")
+                    report.failed.append(failure)
+                    self._tick("failed", failure.item)
+                    continue
+                batch.append(p)
+                if len(batch) >= self.settings.batch_size:
+                    self._flush(batch, report)
+                    batch = []
+            if batch:
                 self._flush(batch, report)
-                batch = []
-        if batch:
-            self._flush(batch, report)
+        finally:
+            if self.runner is None:  # a runner passed in belongs to the caller
+                runner.close()
         if self.settings.enrich:
             # Articles stored by an earlier, interrupted run get their enrichment now.
             self.enrich_missing()
@@ -68,6 +73,7 @@ class Pipeline:
 
     def group(self) -> "Grouping":
         """Featurise what is new, then rebuild copies, events and stories from the store."""
+        from .runners.base import feature_entities
         from .stages.group import Grouper
 
         grouper = Grouper()
@@ -75,11 +81,7 @@ class Pipeline:
         step = self.settings.batch_size
         for i in range(0, len(ids), step):
             arts = [a for a in (self.store.get_article(x) for x in ids[i:i + step]) if a]
-            ents = {}
-            for a in arts:
-                e = self.store.get_enrichment(a.id)
-                ents[a.id] = sorted({m.entity_id for m in (e.mentions if e else [])
-                                     if m.entity_id and m.type in ("PER", "ORG", "LOC")})
+            ents = {a.id: feature_entities(self.store.get_enrichment(a.id)) for a in arts}
             self.store.save_features(grouper.featurize(arts, ents))
             self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
         features = {f.article_id: f for f in self.store.load_features()}
@@ -90,18 +92,26 @@ class Pipeline:
 
     def _enricher(self) -> "Enricher":
         if self.enricher is None:
-            from .stages.enrich import Enricher
+            from .runners.base import LinkingEnricher
 
-            self.enricher = Enricher(self.store.all_entities(), workers=self.settings.workers)
+            self.enricher = LinkingEnricher(self.store.all_entities(), workers=self.settings.workers)
         return self.enricher
 
     def enrich_articles(self, articles: Sequence[Article]) -> int:
         """Run the understanding stages on stored articles and store the results."""
+        return len(self._enrich(articles))
+
+    def _enrich(self, articles: Sequence[Article], partials: "dict | None" = None
+                ) -> dict[str, "Enrichment"]:
+        """Enrich (or, with partials computed by a runner, only link) and store; id -> result."""
         if not articles:
-            return 0
-        result = self._enricher().enrich(articles)
+            return {}
+        enricher = self._enricher()
+        if partials and hasattr(enricher, "add_partials"):
+            enricher.add_partials(partials)
+        result = enricher.enrich(articles)
         self.store.save_enrichments(result.enrichments, result.entities)
-        return len(result.enrichments)
+        return {e.article_id: e for e in result.enrichments}
 
     def enrich_missing(self) -> int:
         """Enrich every stored article that has no enrichment yet, in batches."""
@@ -114,14 +124,24 @@ class Pipeline:
             self._tick("enriched", f"{done}/{len(ids)}")
         return done
 
-    def _flush(self, batch: list[Article], report: IngestReport) -> None:
-        result = self.store.add_articles(batch)
+    def _flush(self, batch: "list[Processed]", report: IngestReport) -> None:
+        result = self.store.add_articles([p.article for p in batch])
         report.stored += result.stored
         report.duplicates += result.duplicates
         report.unchanged += result.unchanged
-        if self.settings.enrich and result.stored:
-            stored = set(result.stored)
-            self.enrich_articles([a for a in batch if a.id in stored])
+        stored = set(result.stored)
+        mine = [p for p in batch if p.article.id in stored]
+        linked: dict = {}
+        if self.settings.enrich and mine:
+            linked = self._enrich([p.article for p in mine],
+                                  {p.article.id: p.enrichment for p in mine if p.enrichment})
+        features = [p.features for p in mine if p.features is not None]
+        if self.settings.group and features:
+            from .runners.base import feature_entities
+
+            for f in features:
+                f.entities = feature_entities(linked.get(f.article_id))
+            self.store.save_features(features)
         for i in result.stored:
             self._tick("stored", i)
         for i, _ in result.duplicates:
@@ -148,17 +168,11 @@ def extract_only(inputs: Sequence[str], settings: Settings, *, stdin=None
                  ) -> Iterable[Article | Failure]:
     """Extraction without a store: one Article (or Failure) per input item."""
     from .sources import iter_raw
-    from .stages.extract import extract
+    from .runners.base import extract_item
 
     for item in iter_raw(inputs, settings, stdin=stdin):
-        if isinstance(item, Failure):
-            yield item
-            continue
-        try:
-            yield extract(item)
-        except (StageError, InputError) as e:
-            yield Failure(item=item.source, reason=getattr(e, "reason", str(e)),
-                          stage=getattr(e, "stage", "extract"))
+        p = extract_item(item)
+        yield p.article if p.article is not None else p.failure
 
 
 def enrich_store(store: Store, settings: Settings, *, progress: ProgressFn | None = None) -> int:

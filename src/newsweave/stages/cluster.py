@@ -34,13 +34,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
 
 import numpy as np
 
-from ..errors import MissingDependency
 from ..models import stable_id
 from .embed import DIM
+from .ann import TimeBucketedIndex
 from .similarity import (FEATURES, ArticleFeatures, ScoreModel, fit_weights, lexical_cosine,
                          load_models, save_model)
 
@@ -128,9 +127,7 @@ class EventClusterer:
         self.merge_threshold = merge_threshold
         self.window_days = window_days
         self.neighbours = neighbours
-        self._index: Any = None
-        self._rows: list[str] = []  # ANN row -> article id
-        self._row_of: dict[str, int] = {}
+        self._index: TimeBucketedIndex | None = None
         self._when: dict[str, datetime | None] = {}  # article id -> date used for the window
         self._dated: dict[str, bool] = {}
         self._event_of: dict[str, str] = {}  # article id -> event id it joined (maybe merged since)
@@ -153,13 +150,7 @@ class EventClusterer:
         if self.merge_threshold is None:
             self.merge_threshold = float(self._model.meta.get("merge_threshold", self.threshold))
         if self._index is None:
-            try:
-                import faiss
-            except ImportError as exc:  # pragma: no cover - pinned dependency
-                raise MissingDependency("faiss-cpu", "core") from exc
-            self._index = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
-            self._index.hnsw.efSearch = 128
-            self._index.hnsw.efConstruction = 80
+            self._index = TimeBucketedIndex(DIM, self.window_days)
         return self
 
     # ---- public API -------------------------------------------------------------------------
@@ -210,8 +201,8 @@ class EventClusterer:
     # ---- internals --------------------------------------------------------------------------
 
     def _vector_of(self, article_id: str) -> np.ndarray:
-        row = self._row_of.get(article_id)
-        return self._index.reconstruct(row) if row is not None else np.zeros(DIM, np.float32)
+        assert self._index is not None
+        return self._index.vector(article_id)
 
     def _count_entities(self, f: ArticleFeatures) -> None:
         self._n_docs += 1
@@ -264,9 +255,8 @@ class EventClusterer:
         self._dated[article_id] = dated
         self._lexical[article_id] = f.lexical
         if has_vec:
-            self._index.add(np.ascontiguousarray(f.vector[None, :], dtype=np.float32))
-            self._row_of[article_id] = len(self._rows)
-            self._rows.append(article_id)
+            assert self._index is not None
+            self._index.add(article_id, f.vector, when if dated else None)
 
     def _place(self, item: ClusterItem) -> tuple[datetime | None, bool]:
         when = _aware(item.published)
@@ -274,19 +264,17 @@ class EventClusterer:
             if self._clock is None or when > self._clock:
                 self._clock = when
             return when, True
-        self.flags[item.article_id] = "no date: placed at ingest time"
-        return _aware(item.ingested_at) or self._clock, False
+        self.flags[item.article_id] = "no date: placed at the stream's clock"
+        # The stream's clock (the latest publication date seen) says where an undated article
+        # arrived among the others; its ingest time does not when a back-catalogue is ingested.
+        return self._clock or _aware(item.ingested_at), False
 
     def _candidates(self, f: ArticleFeatures, when: datetime | None, dated: bool) -> list[_Link]:
-        if not self._rows:
+        assert self._index is not None
+        if not len(self._index):
             return []
-        k = min(self.neighbours, len(self._rows))
-        sims, idx = self._index.search(np.ascontiguousarray(f.vector[None, :], dtype=np.float32), k)
         seen: dict[str, _Link] = {}
-        for sim, row in zip(sims[0], idx[0]):
-            if row < 0:
-                continue
-            aid = self._rows[row]
+        for aid, sim in self._index.search(f.vector, self.neighbours, when):
             other = self._when.get(aid)
             # Undated articles (either side) skip the window: their placement says nothing.
             if dated and self._dated.get(aid) and other is not None and when is not None:

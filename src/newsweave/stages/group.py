@@ -99,8 +99,8 @@ class Grouper:
         outlets = list(dict.fromkeys(a.outlet for a in arts if a.outlet))
         dated = [a.published for a in arts if a.published]
         notes = sorted({f"{a.id}: {flags[a.id]}" for a in arts if a.id in flags} |
-                       {f"{a.id}: no publication date, placed by ingest time"
-                        for a in arts if a.published is None})
+                       {f"{a.id}: no publication date" for a in arts
+                        if a.published is None and a.id not in flags})
         return Event(id=eid, title=representative_title(arts, features), date=(min(dated).date()
                      if dated else min(_when(a) for a in arts).date()), article_ids=[a.id for a in arts],
                      first_published=min(dated) if dated else None,
