@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from .metrics import PRF
 
 DEFAULT_CACHE = Path.home() / ".cache" / "newsweave" / "eval" / "extraction"
 _WS = re.compile(r"\s+")
@@ -25,7 +26,7 @@ def _norm(text: str) -> str:
 
 
 @dataclass
-class SystemScores:
+class SystemScores(PRF):
     """Micro-summed confusion counts and time for one extraction system."""
 
     name: str
@@ -38,22 +39,9 @@ class SystemScores:
     failures: int = 0  # documents where the system raised or returned nothing
 
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
     def accuracy(self) -> float:
         total = self.tp + self.fp + self.fn + self.tn
         return (self.tp + self.tn) / total if total else 0.0
-
-    @property
-    def f1(self) -> float:
-        denom = 2 * self.tp + self.fp + self.fn
-        return 2 * self.tp / denom if denom else 0.0
 
     @property
     def seconds_per_doc(self) -> float:

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from .metrics import PRF
 
 __all__ = ["NerEvalResult", "TypeScore", "read_conll", "iob1_to_spans", "run_ner_eval"]
 
@@ -23,23 +24,10 @@ CORE_TYPES = ("PER", "ORG", "LOC")
 
 
 @dataclass
-class TypeScore:
+class TypeScore(PRF):
     tp: int = 0
     fp: int = 0
     fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass

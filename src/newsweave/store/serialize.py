@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from ..models import DateMention, Enrichment, Quote, Sentence
+from ..models import DateMention, Enrichment, Mention, Quote, Sentence
 
 
 def dump(obj: Any) -> str:
@@ -68,3 +68,15 @@ def vector_array(b: bytes) -> Any:
     import numpy as np
 
     return np.frombuffer(b, dtype="<f4").copy()
+
+
+def enrichment_from_rows(article_id: str, row: Any, mention_rows: list[Any]) -> Enrichment:
+    """An Enrichment from a stored enrichment row (with the article's ``text``) and its mentions."""
+    mentions = [Mention(text=m["text"], start=m["start"], end=m["end"], type=m["type"],
+                        language=m["language"], canonical=m["canonical"], entity_id=m["entity_id"])
+                for m in mention_rows]
+    return Enrichment(
+        article_id=article_id, language=row["language"],
+        sentences=sentences_from_json(row["sentences"], row["text"]), mentions=mentions,
+        dates=dates_from_json(row["dates"]), quotes=quotes_from_json(row["quotes"]),
+        keywords=[(k, s) for k, s in json.loads(row["keywords"])], notes=json.loads(row["notes"]))

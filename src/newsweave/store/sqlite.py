@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import StoreError
-from ..models import (AddResult, Article, Entity, Enrichment, Event, Mention, SearchHit, Story,
+from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, Story,
                       StoredFeatures)
 from . import serialize as ser
 from .base import DuplicateRecord, StoreStats, time_bounds
@@ -314,16 +314,8 @@ class SQLiteStore:
                            "WHERE e.article_id = ?", (article_id,))
         if not rows:
             return None
-        r = rows[0]
-        mentions = [Mention(text=m["text"], start=m["start"], end=m["end"], type=m["type"],
-                            language=m["language"], canonical=m["canonical"], entity_id=m["entity_id"])
-                    for m in self._query("SELECT * FROM mentions WHERE article_id = ? ORDER BY start",
-                                         (article_id,))]
-        return Enrichment(
-            article_id=article_id, language=r["language"],
-            sentences=ser.sentences_from_json(r["sentences"], r["text"]), mentions=mentions,
-            dates=ser.dates_from_json(r["dates"]), quotes=ser.quotes_from_json(r["quotes"]),
-            keywords=[(k, s) for k, s in json.loads(r["keywords"])], notes=json.loads(r["notes"]))
+        return ser.enrichment_from_rows(article_id, rows[0], self._query(
+            "SELECT * FROM mentions WHERE article_id = ? ORDER BY start", (article_id,)))
 
     def unenriched_article_ids(self) -> list[str]:
         """Articles stored without enrichment, oldest first."""
