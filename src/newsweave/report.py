@@ -196,6 +196,10 @@ def _names(ids: Sequence[str], outlets: dict[str, str]) -> str:
     return ", ".join(outlets.get(i, i) for i in ids)
 
 
+def _n_sources(n: int) -> str:
+    return f"{n} source" if n == 1 else f"{n} sources"
+
+
 def report_to_markdown(report: EventReport) -> str:
     """The report as a Markdown document."""
     d = report_to_json(report)
@@ -209,7 +213,7 @@ def report_to_markdown(report: EventReport) -> str:
     if d["notes"]:
         out.append("")
     out += ["## Record", ""]
-    out.append("- **Who:** " + ("; ".join(f"{w['name']} ({w['independent_sources']} sources)"
+    out.append("- **Who:** " + ("; ".join(f"{w['name']} ({_n_sources(w['independent_sources'])})"
                                            for w in rec["who"]) or "—"))
     out.append(f"- **What:** {rec['what'] or '—'}")
     out.append("- **Where:** " + (", ".join(w["name"] for w in rec["where"]) or "—"))
