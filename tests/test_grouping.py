@@ -106,3 +106,32 @@ def test_copies_undated_and_textless_items(tmp_path):
     g = regroup_store(store, Settings())
     assert len(g.events) == 2
     store.close()
+
+
+def test_undated_article_finds_its_event_despite_later_news(tmp_path):
+    """An undated account joins its event even when later-dated stories exist (its placement in
+    time is unknown, so its candidates are not limited to one time window)."""
+    store = open_store(tmp_path / "u.db")
+    t0 = datetime(2023, 4, 16, 9, tzinfo=timezone.utc)
+    items = [
+        RawItem(source="t:a", kind="record", id="dated", outlet="Wire A", published=t0,
+                title="Chinese defence minister Li Shangfu meets Putin in Moscow",
+                content="Chinese Defence Minister Li Shangfu met Russian President Vladimir Putin in "
+                        "Moscow on Sunday to discuss military cooperation. Putin said the two "
+                        "countries hold joint exercises and share information regularly. Li said "
+                        "relations had entered a new era."),
+        RawItem(source="t:b", kind="record", id="undated", outlet="Paper B",
+                title="Putin receives China's defence minister Li Shangfu",
+                content="Russian President Vladimir Putin received Chinese Defence Minister Li "
+                        "Shangfu at the Kremlin in Moscow, where they discussed military "
+                        "cooperation and joint exercises. Li told Putin that ties between Moscow "
+                        "and Beijing had entered a new era."),
+        RawItem(source="t:c", kind="record", id="later", outlet="Wire C",
+                published=t0.replace(year=2024), title="Storm floods Porto riverside",
+                content="Heavy rain flooded the riverside of Porto on Tuesday and firefighters "
+                        "evacuated forty residents as the Douro burst its banks."),
+    ]
+    assert not ingest_items(items, store, Settings(db=str(tmp_path / "u.db"))).failed
+    assert store.event_of_article("undated")[0] == store.event_of_article("dated")[0]
+    assert store.event_of_article("later")[0] != store.event_of_article("dated")[0]
+    store.close()

@@ -74,12 +74,15 @@ class TimeBucketedIndex:
 
     def search(self, vector: np.ndarray, k: int, when: datetime | None) -> list[tuple[str, float]]:
         """Up to k nearest keys per reachable bucket (the moment's bucket, its neighbours and the
-        undated bucket), best first."""
+        undated bucket; every bucket when the moment is unknown), best first."""
         q = np.ascontiguousarray(vector[None, :], dtype=np.float32)
-        buckets: list[Any] = [_UNDATED]
         b = self.bucket(when)
-        if b != _UNDATED:
-            buckets += [b - 1, b, b + 1]
+        if b == _UNDATED:
+            # An undated article could belong anywhere in time: one search per bucket, which
+            # grows with the years covered, not with the number of articles.
+            buckets: list[Any] = list(self._indexes)
+        else:
+            buckets = [_UNDATED, b - 1, b, b + 1]
         found: list[tuple[str, float]] = []
         for bb in buckets:
             idx = self._indexes.get(bb)

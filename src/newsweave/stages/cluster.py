@@ -274,7 +274,7 @@ class EventClusterer:
         if not len(self._index):
             return []
         seen: dict[str, _Link] = {}
-        for aid, sim in self._index.search(f.vector, self.neighbours, when):
+        for aid, sim in self._index.search(f.vector, self.neighbours, when if dated else None):
             other = self._when.get(aid)
             # Undated articles (either side) skip the window: their placement says nothing.
             if dated and self._dated.get(aid) and other is not None and when is not None:
