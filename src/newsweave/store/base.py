@@ -192,3 +192,24 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the connection."""
         ...
+
+
+def event_filter_sql(ph: str, *, min_articles: int = 1, language: str | None = None,
+                     outlet: str | None = None, entity: str | None = None,
+                     date_from: str | None = None, date_to: str | None = None,
+                     date_col: str = "e.date") -> tuple[list[str], list[Any]]:
+    """WHERE clauses and parameters of the events list, for any backend's placeholder ``ph``."""
+    member = ("EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
+              "WHERE ea.event_id = e.id AND a.{} = " + ph + ")")
+    where, params = [f"e.n_articles >= {ph}"], [min_articles]
+    for clause, value in (
+            (member.format("language"), language),
+            (member.format("outlet"), outlet),
+            ("EXISTS (SELECT 1 FROM event_articles ea JOIN mentions m ON m.article_id = "
+             f"ea.article_id WHERE ea.event_id = e.id AND m.entity_id = {ph})", entity),
+            (f"{date_col} >= {ph}", date_from),
+            (f"{date_col} <= {ph}", date_to)):
+        if value:
+            where.append(clause)
+            params.append(value)
+    return where, params

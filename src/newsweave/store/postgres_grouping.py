@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..models import Enrichment, Entity, Event, Story, StoredFeatures
 from . import serialize as ser
-from .base import time_bounds
+from .base import event_filter_sql, time_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     from contextlib import AbstractContextManager
@@ -275,26 +275,10 @@ class GroupingMixin:
                     date_from: str | None = None, date_to: str | None = None,
                     min_articles: int = 1) -> list[Event]:
         """Events newest first, filtered by language, outlet, entity id, date range."""
-        where, params = ["e.n_articles >= %s"], [min_articles]
-        member = ("EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
-                  "WHERE ea.event_id = e.id AND a.{} = %s)")
-        if language:
-            where.append(member.format("language"))
-            params.append(language)
-        if outlet:
-            where.append(member.format("outlet"))
-            params.append(outlet)
-        if entity:
-            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN mentions m ON "
-                         "m.article_id = ea.article_id WHERE ea.event_id = e.id AND m.entity_id = %s)")
-            params.append(entity)
         # Dates compare as ISO text, so a partial date ('2023-04') filters as it does in SQLite.
-        if date_from:
-            where.append("e.date::text >= %s")
-            params.append(date_from)
-        if date_to:
-            where.append("e.date::text <= %s")
-            params.append(date_to)
+        where, params = event_filter_sql("%s", min_articles=min_articles, language=language,
+                                         outlet=outlet, entity=entity, date_from=date_from,
+                                         date_to=date_to, date_col="e.date::text")
         sql = (f"SELECT e.* FROM events e WHERE {' AND '.join(where)} "
                "ORDER BY e.last_published DESC NULLS LAST, e.id LIMIT %s OFFSET %s")
         return self._events(self._query(sql, (*params, limit, offset)))

@@ -15,7 +15,7 @@ from ..errors import StoreError
 from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, Story,
                       StoredFeatures)
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats, time_bounds
+from .base import DuplicateRecord, StoreStats, event_filter_sql, time_bounds
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
@@ -439,25 +439,9 @@ class SQLiteStore:
                     date_from: str | None = None, date_to: str | None = None,
                     min_articles: int = 1) -> list[Event]:
         """Events newest first, filtered by language, outlet, entity id, date range."""
-        where, params = ["e.n_articles >= ?"], [min_articles]
-        if language:
-            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
-                         "WHERE ea.event_id = e.id AND a.language = ?)")
-            params.append(language)
-        if outlet:
-            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id "
-                         "WHERE ea.event_id = e.id AND a.outlet = ?)")
-            params.append(outlet)
-        if entity:
-            where.append("EXISTS (SELECT 1 FROM event_articles ea JOIN mentions m ON "
-                         "m.article_id = ea.article_id WHERE ea.event_id = e.id AND m.entity_id = ?)")
-            params.append(entity)
-        if date_from:
-            where.append("e.date >= ?")
-            params.append(date_from)
-        if date_to:
-            where.append("e.date <= ?")
-            params.append(date_to)
+        where, params = event_filter_sql("?", min_articles=min_articles, language=language,
+                                         outlet=outlet, entity=entity, date_from=date_from,
+                                         date_to=date_to)
         sql = (f"SELECT e.* FROM events e WHERE {' AND '.join(where)} "
                "ORDER BY e.last_published DESC, e.id LIMIT ? OFFSET ?")
         rows = self._query(sql, (*params, limit, offset))
