@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StageError
 from ..models import Article, RawItem, stable_id, text_hash
@@ -68,7 +68,7 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
     title = item.title
     published, date_source = item.published, "given" if item.published else "ingest"
     outlet, author, language = item.outlet, item.author, item.language
-    description, caption, canon = item.description, None, None
+    description = item.description
     notes: list[str] = []
     is_html = item.kind == "html" or (item.kind == "record" and item.meta.get("is_html"))
     try:
@@ -83,34 +83,30 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
                 # A feed entry carries a summary snippet, not a page: keep its text as it is.
                 doc = _snippet_doc(item.content)
                 notes.append("text is the feed entry's summary, not the full article")
-            text = doc.text
-            title = title or doc.title
-            if published is None and doc.published is not None:
-                published, date_source = doc.published, "markup"
-            outlet = outlet or doc.outlet
-            author = author or doc.author
-            language = language or doc.language
-            description = description or doc.description
-            caption = doc.caption
-            canon = doc.canonical_url
+            found: Any = doc
+            found_text, found_date = doc.text, "markup"
         else:
             from .cleantext import clean_text
 
             # Plain-text files carry their headline as the first line; records carry it apart.
-            ct = clean_text(item.content, headline=item.kind == "text", title=title)
-            text = ct.body
-            title = title or ct.title
-            if published is None and ct.published is not None:
-                published, date_source = ct.published, "text"
-            outlet = outlet or ct.outlet
-            author = author or ct.author
-            caption = ct.caption
+            found = clean_text(item.content, headline=item.kind == "text", title=title)
+            found_text, found_date = found.body, "text"
     except StageError as e:
         raise StageError(STAGE, item.source, e.reason) from e  # name the input, not "<html>"
     except Exception as e:  # a library failing on one odd page must not stop the batch
         raise StageError(STAGE, item.source, f"{type(e).__name__}: {e}") from e
 
-    text = (text or "").strip()
+    # What the input itself gave wins; the markup or the text fill the gaps.
+    title = title or found.title
+    if published is None and found.published is not None:
+        published, date_source = found.published, found_date
+    outlet = outlet or found.outlet
+    author = author or found.author
+    caption = found.caption
+    language = language or getattr(found, "language", None)
+    description = description or getattr(found, "description", None)
+    canon = getattr(found, "canonical_url", None)
+    text = (found_text or "").strip()
     if not text:
         raise StageError(STAGE, item.source, "no article text found")
     title = (title or "").strip() or _first_sentence(text)
