@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -93,12 +92,6 @@ def build_store(db: Path, n: int) -> None:
     store.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 LOAD = r'''
 import json, sys, threading, time
 import httpx
@@ -143,23 +136,9 @@ def run_load(db: Path, requests: int, concurrency: int, budget: float) -> dict:
     """Serve the store and measure the three URLs from a second process."""
     import httpx
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "NEWSWEAVE_TOKEN": "bench-only"}
-    server = subprocess.Popen([sys.executable, "-c", "from newsweave.cli import app; app()", "--db",
-                               str(db), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.3)
+    from newsweave.testing import served
+
+    with served(db, {"NEWSWEAVE_TOKEN": "bench-only"}) as base:
         events = httpx.get(base + "/api/events", params={"limit": 200}, timeout=30).json()["items"]
         # The largest event on the first page: the heaviest event page a reader would open first.
         ev = max(events, key=lambda e: (e["articles"], e["id"]))
@@ -176,12 +155,6 @@ def run_load(db: Path, requests: int, concurrency: int, budget: float) -> dict:
         out["_event"] = {"id": ev["id"], "articles": ev["articles"], "cold_report_s": cold}
         out["_store"] = httpx.get(base + "/api/health", timeout=10).json()
         return out
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def main() -> None:

@@ -12,7 +12,9 @@ store every time it is called (so persistence can be checked)::
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -340,3 +342,53 @@ class StoreConformance:
         assert states[0] == {"url": "https://a.org/feed", "etag": '"e"',
                              "last_modified": "Mon, 17 Apr 2023 10:00:00 GMT", "checked_at": T0,
                              "error": None}
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served(db: "str | Path", env: dict[str, str] | None = None, log: "Path | None" = None,
+           timeout: float = 60.0) -> Iterator[str]:
+    """Run `newsweave serve` over a store in a subprocess on a free loopback port; yields its base
+    URL once /api/health answers, and stops the server afterwards."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    proc = subprocess.Popen([sys.executable, "-c", "from newsweave.cli import app; app()",
+                             "--db", str(db), "serve", "--port", str(port)],
+                            env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = Path(log).read_text(errors="replace")[-2000:] if log else ""
+                raise RuntimeError(f"the server did not start: {tail}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api._client import TOKEN, copy_store
+from newsweave.testing import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,41 +41,15 @@ def chromium():
         browser.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, xss_db: Path):
     """`newsweave serve` over a copy of the demo store that already holds the hostile articles."""
     db = copy_store(xss_db, tmp_path_factory.mktemp("browser"))
-    port = _free_port()
-    env = {**os.environ, "NEWSWEAVE_TOKEN": TOKEN}
-    log = open(db.parent / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-c", "from newsweave.cli import app; app()",
-                             "--db", str(db), "serve", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the server did not start: " + (db.parent / "serve.log").read_text()[-2000:])
-        time.sleep(0.3)
-    yield base
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        with served(db, {"NEWSWEAVE_TOKEN": TOKEN}, log=db.parent / "serve.log") as base:
+            yield base
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 class Watch:
