@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
 from ..models import Article, Event, Story, StoredFeatures, stable_id
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .similarity import Featurizer
 
 # Entity types that identify an event's actors and place (MISC is nationalities, events…).
 _KEY_TYPES = {"PER", "ORG", "LOC"}
@@ -29,6 +33,16 @@ class Grouping:
     stories: list[Story] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1)
+def shared_featurizer() -> "Featurizer":
+    """One loaded Featurizer per process: `watch` and the API ingest again and again."""
+    from .similarity import Featurizer
+
+    f = Featurizer()
+    f.setup()
+    return f
+
+
 class Grouper:
     """Loads the embedder once; featurises articles and groups them."""
 
@@ -36,12 +50,9 @@ class Grouper:
         self._featurizer = None
 
     def setup(self) -> None:
-        """Load the multilingual embedder."""
+        """Load the multilingual embedder (once per process, however many ingest runs)."""
         if self._featurizer is None:
-            from .similarity import Featurizer
-
-            self._featurizer = Featurizer()
-            self._featurizer.setup()
+            self._featurizer = shared_featurizer()
 
     def featurize(self, articles: Sequence[Article], entity_ids: Mapping[str, Sequence[str]]
                   ) -> list[StoredFeatures]:
