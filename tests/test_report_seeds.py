@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
