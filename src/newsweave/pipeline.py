@@ -86,7 +86,7 @@ class Pipeline:
             self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
         features = {f.article_id: f for f in self.store.load_features()}
         types = {e.id: e.type for e in self.store.all_entities()}
-        grouping = grouper.group(list(self.store.iter_articles()), features, types)
+        grouping = grouper.group(list(self.store.iter_articles()), features, types, self.store)
         self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
         return grouping
 

@@ -9,7 +9,7 @@ whatever the size of the store.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -91,5 +91,55 @@ class TimeBucketedIndex:
             sims, rows = idx.search(q, min(k, idx.ntotal))
             keys = self._keys[bb]
             found += [(keys[r], float(s)) for s, r in zip(sims[0], rows[0]) if r >= 0]
+        found.sort(key=lambda t: (-t[1], t[0]))
+        return found
+
+
+class StoreIndex:
+    """Candidate search through the store's own vector index (pgvector HNSW on PostgreSQL).
+
+    The clusterer replays articles in publication order, so when it asks about an article dated
+    ``when``, the articles it has already placed are exactly the stored ones published up to
+    ``when`` (plus undated ones): the search asks the store for the nearest articles of the past
+    window and keeps those the clusterer has seen (an article not yet placed, or a copy, which is
+    never clustered, is skipped). The driver then holds no ANN index of its own; it keeps the
+    vectors of the articles it placed, which it loaded anyway.
+    """
+
+    def __init__(self, store: Any, dim: int, window_days: float, overfetch: int = 2) -> None:
+        self.store = store
+        self.dim = dim
+        self.window = timedelta(days=window_days)
+        self.overfetch = overfetch
+        self._vectors: dict[str, np.ndarray] = {}
+        self._undated: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def add(self, key: str, vector: np.ndarray, when: datetime | None) -> None:
+        """Mark one article as placed (its vector is already in the store)."""
+        self._vectors[key] = np.asarray(vector, dtype=np.float32)
+        if when is None:
+            self._undated.append(key)
+
+    def vector(self, key: str) -> np.ndarray:
+        """The vector of a placed article (zeros when unknown)."""
+        v = self._vectors.get(key)
+        return v if v is not None else np.zeros(self.dim, np.float32)
+
+    def search(self, vector: np.ndarray, k: int, when: datetime | None) -> list[tuple[str, float]]:
+        """Up to ``overfetch``·k placed articles nearest to a vector, best first: within the past
+        window of a dated moment, anywhere in time for an undated one."""
+        since, until = (None, None) if when is None else (when - self.window, when)
+        hits = self.store.nearest_articles(vector, self.overfetch * k, since, until)
+        found = [(a, s) for a, s in hits if a in self._vectors]
+        # The store lets undated articles through its time filter, but among many dated ones they
+        # may not reach the top; search the undated placed ones here (few, by construction).
+        if self._undated and when is not None:
+            q = np.asarray(vector, dtype=np.float32)
+            extra = [(a, float(q @ self._vectors[a])) for a in self._undated]
+            found += sorted(extra, key=lambda t: (-t[1], t[0]))[:k]
+            found = list(dict(found).items())
         found.sort(key=lambda t: (-t[1], t[0]))
         return found

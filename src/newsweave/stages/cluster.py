@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +120,7 @@ class EventClusterer:
 
     def __init__(self, model: ScoreModel | None = None, threshold: float | None = None,
                  window_days: float = WINDOW_DAYS, neighbours: int = NEIGHBOURS,
-                 merge_threshold: float | None = None) -> None:
+                 merge_threshold: float | None = None, index: "Any | None" = None) -> None:
         self._model = model
         self.threshold = threshold
         # A second candidate event is merged into the chosen one only when the article also scores
@@ -127,7 +128,9 @@ class EventClusterer:
         self.merge_threshold = merge_threshold
         self.window_days = window_days
         self.neighbours = neighbours
-        self._index: TimeBucketedIndex | None = None
+        # The candidate source: per-time-bucket faiss indexes in this process by default, or the
+        # store's own vector index (ann.StoreIndex) when the store has one (PostgreSQL).
+        self._index: Any = index
         self._when: dict[str, datetime | None] = {}  # article id -> date used for the window
         self._dated: dict[str, bool] = {}
         self._event_of: dict[str, str] = {}  # article id -> event id it joined (maybe merged since)

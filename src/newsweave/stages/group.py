@@ -17,6 +17,7 @@ import numpy as np
 from ..models import Article, Event, Story, StoredFeatures, stable_id
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..store.base import Store
     from .similarity import Featurizer
 
 # Entity types that identify an event's actors and place (MISC is nationalities, events…).
@@ -66,8 +67,12 @@ class Grouper:
                 for a, f in zip(articles, feats)]
 
     def group(self, articles: Sequence[Article], features: Mapping[str, StoredFeatures],
-              entity_types: Mapping[str, str]) -> Grouping:
-        """Copies, events and stories for articles (any order; sorted here by publication)."""
+              entity_types: Mapping[str, str], store: "Store | None" = None) -> Grouping:
+        """Copies, events and stories for articles (any order; sorted here by publication).
+
+        With a ``store`` that has a vector index of its own (``store.vector_index``, PostgreSQL's
+        pgvector HNSW), the clusterer's candidates come from that index; otherwise from faiss
+        indexes built here."""
         from .cluster import ClusterItem, EventClusterer
         from .dedup import CopyDetector
         from .similarity import ArticleFeatures
@@ -75,7 +80,14 @@ class Grouper:
         arts = sorted(articles, key=lambda a: (_when(a), a.id))
         detector = CopyDetector.rebuild((a.id, a.text, a.published) for a in arts)
         copies = {c: o for c, o in detector.copies().items() if c != o}
-        clusterer = EventClusterer().setup()
+        index = None
+        if store is not None and getattr(store, "vector_index", False):
+            from .ann import StoreIndex
+            from .cluster import WINDOW_DAYS
+            from .embed import DIM
+
+            index = StoreIndex(store, DIM, WINDOW_DAYS)
+        clusterer = EventClusterer(index=index).setup()
         for a in arts:
             if a.id in copies or a.id not in features:
                 continue

@@ -49,6 +49,11 @@ def time_bounds(since: datetime | date | None, until: datetime | date | None
 class Store(Protocol):
     """Where articles and everything computed from them live."""
 
+    #: True when ``nearest_articles`` is served by an approximate nearest-neighbour index inside the
+    #: store (PostgreSQL: pgvector HNSW), so the event clusterer searches its candidates there;
+    #: False when it is a scan (SQLite), and the clusterer builds its own in-process index.
+    vector_index: bool
+
     def add_articles(self, articles: Sequence[Article]) -> AddResult:
         """Store a batch in one transaction; exact duplicates are recorded, not stored."""
         ...

@@ -77,6 +77,8 @@ def _configure(conn: "psycopg.Connection") -> None:
 class PostgresStore(GroupingMixin):
     """Store on a PostgreSQL database (15+, with the pgvector extension)."""
 
+    vector_index = True  # pgvector HNSW serves nearest_articles (the clusterer searches there)
+
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 4,
                  timeout: float = 15.0) -> None:
         self.dsn = dsn

@@ -64,6 +64,8 @@ def fts_query(query: str) -> str:
 class SQLiteStore:
     """Store on one SQLite file (or ':memory:')."""
 
+    vector_index = False  # nearest_articles scans the stored vectors
+
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":
