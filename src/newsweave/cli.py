@@ -565,13 +565,21 @@ def _rows_table(rows: list[dict[str, Any]], title: str) -> None:
 
 
 @eval_app.command("5w1h")
-def eval_fivew(folder: Path, limit: Optional[int] = typer.Option(None, "--limit")) -> None:
+def eval_fivew(folder: Path, limit: Optional[int] = typer.Option(None, "--limit"),
+               held_out: bool = typer.Option(False, "--held-out",
+                                             help="Also the 2-fold held-out figure (split by event).")
+               ) -> None:
     """Per-question accuracy of who/what/when/where/why/how against Giveme5W1H gold."""
-    from .eval.fivew import run_fivew_eval
+    from .eval.fivew import load_gold, run_fivew_eval, split_eval
 
     if not folder.exists():
         fail(f"{folder}: no such folder")
-    _rows_table(run_fivew_eval(folder, limit=limit).rows(), "5W1H accuracy")
+    gold = load_gold(folder, limit)
+    _rows_table(run_fivew_eval(folder, gold=gold).rows(), "5W1H accuracy")
+    if held_out:
+        pooled, chosen = split_eval(folder, gold=gold)
+        _rows_table(pooled.rows(), "5W1H accuracy, 2-fold held out (parameters per fold: "
+                    + "; ".join(", ".join(f"{k}={v}" for k, v in c.items()) for c in chosen) + ")")
 
 
 @eval_app.command("summaries")

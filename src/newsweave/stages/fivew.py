@@ -8,11 +8,17 @@ principled extractor over the dependency parse:
   organisation or group (named, or a human noun: "police", "a gunman"); a pronoun is never an answer.
 - what: the verb phrase that follows that who in the same sentence (verb, particle, object or first
   complement), short, as written.
-- when: a calendar day named in the headline or lead that is not an end bound ("through April 19"),
-  nearest the publication on ties; else the publication day (the report of the event itself).
-- where: places (GPE/LOC/FAC, or anything governed by "in/at/near/outside") in the headline and lead,
-  by position and frequency, written as in the article ("UK", not "United Kingdom"), a more specific
-  place kept with the place that locates it ("Croydon, London").
+- when: a calendar day named in the first sentences that is not an end bound ("through April 19",
+  but "not named until Saturday" is the day), by position, a day given with its hour ("late
+  Thursday", "Wednesday night") before a bare one (the event's own time rather than a report's or an
+  update's), nearest the publication on ties; answered as written with its hour ("late Thursday");
+  else the publication day (the report of the event itself).
+- where: places (GPE/LOC/FAC, a name the article's NER types as a place, or anything governed by
+  "in/at/near/outside") in the headline and lead, by position and frequency, written as in the
+  article ("UK", not "United Kingdom"), a more specific place kept with the place that locates it
+  ("Croydon, London"); a country or continent weighs less than the town in it, where people come
+  from or live ("adults from Leeds") is no scene; with no place in the lead, the article's most
+  named place.
 - why: what a causal connective introduces ("because (of)", "due to", "after", "over", "in
   retaliation for", purpose "to ...").
 - how: the manner or instrument of the main action ("with explosives", "by ...", a manner adverb),
@@ -39,12 +45,20 @@ LEAD_SENTENCES = 3  # body sentences read after the headline
 MAX_PHRASE = 10  # tokens: an answer is a phrase, not a clause
 _ACTOR_ENTS = {"PERSON", "ORG", "NORP"}
 _PLACE_ENTS = {"GPE", "LOC", "FAC"}
-_LOCATIVE = {"in", "at", "near", "outside", "inside", "across", "around", "from"}
+_LOCATIVE = {"in", "at", "near", "outside", "inside", "across", "around"}
+# "three adults from South London", "Donald Collett, 62, of Croydon", "who lived in Leeds": where
+# the people come from or live, not where the event happened.
+_ORIGIN_PREP = {"from", "of"}
+_RESIDE = {"live", "reside", "bear", "grow", "hail", "base", "raise"}
 _TIME_ENTS = {"DATE", "TIME"}
 _NOT_PLACE = {"PERSON", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
               "QUANTITY", "LANGUAGE"}
+DATE_LEAD = 4  # body sentences searched for the event's day (days are rarer than actors and places)
+TIMED = 1.5  # weight of a day given with its hour ("late Thursday"): the event's own time, not a report's
 WINDOW_DAYS = 14  # a day named more than a week before the report is background
-KNOWN_PLACE = 0.5  # weight of a gazetteer place (countries, capitals) against a more specific one
+KNOWN_PLACE = 0.5  # weight of a gazetteer capital (often the government's metonym) against a town
+COUNTRY = 0.25  # weight of a country or continent: it contains the more specific place coders pick
+ORIGIN = 0.3  # weight of a place named as where people come from or live
 PLACE_FREQ = 0.05  # per mention of a place in the whole article (up to five)
 # Nouns that denote people or groups of people: subjects headed by these are actors without a name.
 _HUMAN = set("""people person man men woman women boy boys girl girls child children kid kids
@@ -54,12 +68,16 @@ passenger passengers victim victims fan fans player players team crowd crowds pr
 protesters demonstrators voter voters resident residents worker workers student students
 leader leaders minister president government company firm maker makers spokesman spokeswoman
 investigators detectives rescuers suspect suspects survivors customers consumers citizens
-brits americans lawmakers senator judge court star champion champions""".split())
+brits americans lawmakers senator judge court star champion champions adult adults native
+natives""".split())
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who", "there", "which",
              "what", "these", "those", "one"}
 _REPORTING = {"say", "tell", "state", "announce", "report", "claim", "add", "note", "confirm",
               "reveal", "insist", "write"}
 _END_BOUND = re.compile(r"\b(through|thru|until|till|by|ending|ends?|before)\s*$", re.IGNORECASE)
+# "not named until Saturday", "unknown until Saturday afternoon": what had not happened happened then.
+_NOT_UNTIL = re.compile(r"\b(?:not|n't|never|unknown|unclear|unidentified|unnamed|unconfirmed|"
+                        r"undisclosed|withheld)\b[^.;:!?]{0,40}\b(?:until|till)\s*$", re.IGNORECASE)
 # Causal connectives, strongest first; the cause is the phrase that follows.
 _WHY = re.compile(
     r"\b(?:because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|in\s+(?:retaliation|"
@@ -103,6 +121,13 @@ def load_parser() -> Any:
 
 
 _nlp = load_parser
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> Any:
+    """The parse of one headline part or lead sentence (the same lead is read again by the record
+    stage and by the eval's parameter search)."""
+    return _nlp()(text)
 
 
 def _headline_parts(title: str) -> list[str]:
@@ -340,14 +365,82 @@ def _company(tok: Any) -> bool:
         or any(g.dep_ in ("nummod", "poss") for g in tok.children)
 
 
+def _is_country(name: str) -> bool:
+    """A country or a continent ("UK", "Afghanistan", "Europe"): a container of the event's place."""
+    entry = gazetteer_lookup(name)
+    return (entry.name if entry else name).casefold() in _territories()
+
+
+@lru_cache(maxsize=1)
+def _territories() -> frozenset[str]:
+    names = {"europe", "asia", "africa", "america", "north america", "south america", "latin america",
+             "middle east", "oceania", "the middle east", "the us", "the uk"}
+    try:  # CLDR's English territory names (babel comes with trafilatura)
+        from babel import Locale
+
+        names |= {n.casefold() for n in Locale("en").territories.values()}
+    except Exception:  # noqa: BLE001 - without babel the gazetteer's countries are still known
+        names |= {"united states", "united kingdom", "russia", "china", "ukraine", "france",
+                  "germany", "afghanistan", "iran", "iraq", "syria", "israel", "india", "japan"}
+    return frozenset(names)
+
+
+def _place_weight(e: Any, doc: Any, places: set[str], not_places: set[str], known_place: float,
+                  country: float) -> float | None:
+    """How strongly an entity of a lead sentence says where the event happened (None: not a place)."""
+    if e.end < len(doc) and doc[e.end - 1].whitespace_ == "" and doc[e.end].text == "-":
+        return None  # "US-based", "UK-only": a modifier, not where it happened
+    name = e.text.strip()
+    if name in not_places:
+        return None
+    prep = e.root.head if e.root.dep_ == "pobj" else None
+    locative = prep is not None and prep.lower_ in _LOCATIVE
+    # The article's NER knowing it as a place counts as much as the parser's label (a headline's
+    # "Croydon tram crash" is no GPE to the parser, "in Voss" no PERSON).
+    known = name in places and e.label_ not in _NOT_PLACE - {"PERSON"}
+    if not (e.label_ in _PLACE_ENTS or known or (locative and e.label_ not in _NOT_PLACE)):
+        return None
+    bonus = 1.5 if locative else 1.0
+    if prep is not None and _origin(prep):
+        bonus = ORIGIN
+    if _is_country(name):
+        bonus *= country
+    elif gazetteer_lookup(name) is not None:
+        bonus *= known_place
+    return bonus
+
+
+def _origin(prep: Any) -> bool:
+    """Whether a place names a home, not a scene ("adults from Leeds", "lived in Leeds")."""
+    head = prep.head
+    if head.lemma_.lower() in _RESIDE:
+        return True
+    return prep.lower_ in _ORIGIN_PREP and (
+        head.ent_type_ in ("PERSON", "CARDINAL", "DATE") or head.like_num
+        or head.lemma_.lower() in _HUMAN or head.lower_ in _HUMAN)
+
+
+def _article_place(article: Article, enr: Enrichment, not_places: set[str]) -> str | None:
+    """No place in the headline and lead: the place the whole article names most, earliest first."""
+    seen: dict[str, list[int]] = {}
+    for m in enr.mentions:
+        if m.type != "LOC" or m.text in not_places or article.text[m.end: m.end + 1] == "-":
+            continue
+        seen.setdefault(m.text, []).append(m.start)
+    if not seen:
+        return None
+    return max(seen, key=lambda k: (len(seen[k]), -min(seen[k])))
+
+
 def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
-                  known_place: float = KNOWN_PLACE) -> FiveW:
+                  known_place: float = KNOWN_PLACE, country: float = COUNTRY,
+                  date_lead: int = DATE_LEAD) -> FiveW:
     """who/what/when/where/why/how of one English article from its headline and lead."""
     out = FiveW()
     nlp = _nlp()
     sents = _lead(article, enr, lead)
     if nlp is None or not sents:
-        return _when(article, enr, sents, out)
+        return _when(article, enr, _lead(article, enr, max(lead, date_lead)), out, date_lead)
     who_c: list[tuple[float, int, str, str, str | None, str | None]] = []
     where_c: dict[str, float] = {}
     where_first: dict[str, int] = {}
@@ -357,15 +450,10 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
     actors = {m.text for m in enr.mentions if m.type in ("PER", "ORG")}
     places = {m.text for m in enr.mentions if m.type == "LOC"}
     actor_words = {w.lower() for a in actors for w in a.split() if w[:1].isupper()}
-    for text, start, _pos in sents:
-        if start is None:
-            # A headline's label ("Croydon tram crash: ...") names the place though it is no clause.
-            for e in _entities(nlp(text)):
-                if e.label_ not in _PLACE_ENTS and e.text in places:
-                    where_c[e.text] = where_c.get(e.text, 0.0) + 1.0
-                    where_first.setdefault(e.text, 0)
+    # A name the article's own NER only ever reads as a person is no place ("Brexit" taken for one).
+    not_places = {m.text for m in enr.mentions if m.type == "PER"} - places
     for text, start, pos in sents:
-        doc = nlp(text)
+        doc = _parse(text)
         w = _weight(pos)
         spans = _entities(doc)
         ents = {t.i: e.label_ for e in spans for t in e}
@@ -394,22 +482,20 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
             how = _how(verb, time_place)
             who_c.append((score, pos, phrase, _what_phrase(verb, noun_head), why, how))
         for e in spans:
-            locative = e.root.head.lower_ in _LOCATIVE and e.root.dep_ == "pobj"
-            if e.end < len(doc) and doc[e.end - 1].whitespace_ == "" and doc[e.end].text == "-":
-                continue  # "US-based", "UK-only": a modifier, not where it happened
-            if e.label_ in _PLACE_ENTS or (locative and e.label_ not in _NOT_PLACE):
-                name = e.text.strip()
-                # keep "Croydon, London": a place followed by the place that locates it
-                nxt = ent_spans.get(e.end + 1)
-                if e.end < len(doc) and doc[e.end].text == "," and nxt is not None \
-                        and nxt.label_ in _PLACE_ENTS and nxt.root.pos_ == "PROPN":
-                    name = doc[e.start: nxt.end].text
-                bonus = 1.5 if locative else 1.0
-                if gazetteer_lookup(e.text) is not None:
-                    bonus *= known_place  # a country or capital: less specific than a named town
-                freq = PLACE_FREQ * min(5, article.text.count(e.text))
-                where_c[name] = where_c.get(name, 0.0) + w * bonus + freq
-                where_first.setdefault(name, pos)
+            bonus = _place_weight(e, doc, places, not_places, known_place, country)
+            if bonus is None:
+                continue
+            name = e.text.strip()
+            # keep "Croydon, London": a place followed by the place that locates it
+            nxt = ent_spans.get(e.end + 1)
+            if e.end < len(doc) and doc[e.end].text == "," and nxt is not None \
+                    and nxt.label_ in _PLACE_ENTS and nxt.root.pos_ == "PROPN":
+                name = doc[e.start: nxt.end].text
+            if name not in where_c:  # salience in the whole article, counted once per place
+                where_c[name] = PLACE_FREQ * min(5, article.text.count(e.text)) \
+                    * (country if _is_country(e.text) else 1.0)
+            where_c[name] += w * bonus
+            where_first.setdefault(name, pos)
         y = _why(text)
         if y:
             why_c.append((y[0] * w, y[1]))
@@ -433,43 +519,68 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
                 if other != name and name in other:
                     where_c[other] += where_c[name]
         out.where = max(where_c, key=lambda k: (where_c[k], -where_first[k]))
+    else:
+        out.where = _article_place(article, enr, not_places)
     if why_c:
         out.why = max(why_c, key=lambda c: c[0])[1]
     if how_c:
         out.how = max(how_c, key=lambda c: c[0])[1]
     out.candidates = {"who": [(c[0], c[2]) for c in who_c], "where": list(
         (v, k) for k, v in where_c.items()), "why": why_c, "how": how_c}
-    return _when(article, enr, sents, out)
+    return _when(article, enr, _lead(article, enr, max(lead, date_lead)), out, date_lead)
 
 
-def extract_when(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES) -> FiveW:
+def extract_when(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
+                 date_lead: int = DATE_LEAD) -> FiveW:
     """Only the when of one article (any language: no parse needed), as ``extract_fivew`` reads it."""
-    return _when(article, enr, _lead(article, enr, lead), FiveW())
+    return _when(article, enr, _lead(article, enr, max(lead, date_lead)), FiveW(), date_lead)
 
 
 def _when(article: Article, enr: Enrichment, sents: list[tuple[str, int | None, int]],
-          out: FiveW) -> FiveW:
-    """The day named in the lead: the earliest sentence, then the nearest the report; else published.
+          out: FiveW, date_lead: int = DATE_LEAD) -> FiveW:
+    """The day named in the lead, by position, a day given with its hour ("late Thursday") before
+    a bare one; on ties the nearest the report; else the day of publication.
 
     Days named only deeper in the body are mostly background or follow-ups ("Friday's vigil"),
     so the body is not searched: the report's own day is the better guess (measured on the gold).
     """
     pub = article.published.date() if article.published else None
-    spans = [(s, s + len(t), p) for t, s, p in sents if s is not None]
-    best = None
+    spans = [(s, s + len(t), p) for t, s, p in sents if s is not None and p <= date_lead]
+    best: tuple[tuple[float, int, int], Any, str] | None = None
     for d in enr.dates:
         if d.granularity != "day" or d.date_from != d.date_to:
             continue
         pos = next((p for s, e, p in spans if s <= d.start < e), None)
-        if pos is None or _END_BOUND.search(article.text[max(0, d.start - 12): d.start]):
+        if pos is None or (_END_BOUND.search(article.text[max(0, d.start - 12): d.start])
+                           and not _NOT_UNTIL.search(article.text[max(0, d.start - 60): d.start])):
             continue  # outside the lead, or "runs through April 19": a bound, not the day
         if pub and not (-WINDOW_DAYS <= (d.date_from - pub).days <= 1):
             continue  # background ("the October 28 letter"), or a date ahead of the report
-        key = (pos, abs((d.date_from - pub).days) if pub else 0)
-        if best is None or key < best[0]:
-            best = (key, d)
+        phrase, timed = _day_phrase(article.text, d.start, d.end)
+        key = (_weight(pos) * (TIMED if timed else 1.0),
+               -abs((d.date_from - pub).days) if pub else 0, -pos)
+        if best is None or key > best[0]:
+            best = (key, d, phrase)
     if best is not None:
-        out.when, out.when_text, out.when_basis = best[1].date_from, best[1].text, "text"
+        out.when, out.when_text, out.when_basis = best[1].date_from, best[2], "text"
     elif pub:
         out.when, out.when_basis = pub, "published"
     return out
+
+
+# The hour a day is given with: "late (on) Thursday", "in the early hours of Wednesday",
+# "11pm local time on Thursday", "6.10am on Wednesday"; after it: "Wednesday night".
+_HOUR_BEFORE = re.compile(
+    r"(?:\b(?:late|early)(?:\s+on)?|\b(?:the\s+)?(?:early|small|wee)\s+hours\s+of|"
+    r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?:\s+(?:local\s+time|GMT|BST|[ECMP][SD]?T))?"
+    r"\s+on)\s+$", re.IGNORECASE)
+_HOUR_AFTER = re.compile(r"^\s+(?:morning|afternoon|evening|night|lunchtime)\b", re.IGNORECASE)
+
+
+def _day_phrase(text: str, start: int, end: int) -> tuple[str, bool]:
+    """The day as written, with the hour it is given with; and whether it has one."""
+    before = _HOUR_BEFORE.search(text[max(0, start - 40): start])
+    after = _HOUR_AFTER.match(text[end: end + 20])
+    s = start - (len(text[max(0, start - 40): start]) - before.start()) if before else start
+    e = end + after.end() if after else end
+    return " ".join(text[s:e].split()), bool(before or after)

@@ -1,0 +1,129 @@
+"""5W1H of one article: the event's day and place as the Giveme5W1H coders read them (issue 5).
+
+Invented articles; the rules are the ones ``newsweave eval 5w1h`` measures on the real gold.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+from newsweave.eval.fivew import matches
+from newsweave.models import Article, DateMention, Enrichment, Mention, Sentence
+from newsweave.stages.fivew import extract_fivew, extract_when, load_parser
+
+PUB = datetime(2024, 3, 8, 9)  # a Friday
+
+needs_parser = pytest.mark.skipif(load_parser() is None, reason="spaCy's English model is not installed")
+
+
+def _article(title, sentences, people=(), places=(), dates=(), published=PUB):
+    text = " ".join(sentences)
+    sents, pos = [], 0
+    for i, s in enumerate(sentences):
+        k = text.index(s, pos)
+        sents.append(Sentence(i, k, k + len(s), s))
+        pos = k + len(s)
+    mentions = [Mention(name, m.start(), m.end(), typ, "en")
+                for name, typ in [(p, "PER") for p in people] + [(p, "LOC") for p in places]
+                for m in re.finditer(re.escape(name), text)]
+    ds = [DateMention(e, text.index(e), text.index(e) + len(e), d, d) for e, d in dates]
+    a = Article(id="x", title=title, text=text, source="x", published=published, language="en")
+    return a, Enrichment("x", "en", sents, mentions, ds)
+
+
+# ---- when ---------------------------------------------------------------------------------------
+
+def test_a_day_given_with_its_hour_beats_an_update_day_and_keeps_its_wording():
+    a, enr = _article("Warehouse fire in harbour district",
+                      ["The number of injured rose to 40 on Friday, officials said.",
+                       "The explosion late Thursday destroyed a warehouse and two boats.",
+                       "Firefighters worked through the night."],
+                      dates=[("Friday", date(2024, 3, 8)), ("Thursday", date(2024, 3, 7))])
+    r = extract_when(a, enr)
+    assert r.when == date(2024, 3, 7) and r.when_basis == "text"
+    assert r.when_text == "late Thursday"
+
+
+def test_a_bare_day_in_the_first_sentence_still_wins_over_a_later_bare_day():
+    a, enr = _article("Talks open",
+                      ["The ministers met on Thursday in the capital.",
+                       "They had spoken by phone on Monday."],
+                      dates=[("Thursday", date(2024, 3, 7)), ("Monday", date(2024, 3, 4))])
+    r = extract_when(a, enr)
+    assert r.when == date(2024, 3, 7) and r.when_text == "Thursday"
+
+
+def test_hour_after_the_day_is_kept():
+    a, enr = _article("Shots fired", ["A man fired shots outside a bar on Wednesday night, police said."],
+                      dates=[("Wednesday", date(2024, 3, 6))])
+    r = extract_when(a, enr)
+    assert r.when == date(2024, 3, 6) and r.when_text == "Wednesday night"
+    assert matches(r.when_text, "Wednesday")  # the scorer still accepts the bare day
+
+
+def test_not_until_is_the_day_but_through_is_a_bound():
+    a, enr = _article("Names of crash victims released",
+                      ["A coach left the road on a mountain pass on Tuesday.",
+                       "The names of the four dead were not released until Thursday afternoon.",
+                       "The driver survived."],
+                      dates=[("Tuesday", date(2024, 3, 5)), ("Thursday", date(2024, 3, 7))])
+    assert extract_when(a, enr).when == date(2024, 3, 7)
+    b, enr_b = _article("Festival opens",
+                        ["The city festival will run through Sunday with forty concerts.",
+                         "Tickets sold out within an hour."],
+                        dates=[("Sunday", date(2024, 3, 10))])
+    assert extract_when(b, enr_b).when_basis == "published"
+
+
+def test_the_day_is_read_from_the_first_four_sentences_only():
+    lead = ["The club announced a new coach.", "He has worked in three countries.",
+            "The players were told in a meeting.", "Fans reacted to the news with surprise."]
+    a, enr = _article("Club names coach", lead[:3] + ["The deal was signed on Wednesday."],
+                      dates=[("Wednesday", date(2024, 3, 6))])
+    assert extract_when(a, enr).when == date(2024, 3, 6)
+    b, enr_b = _article("Club names coach", lead + ["The deal was signed on Wednesday."],
+                        dates=[("Wednesday", date(2024, 3, 6))])
+    r = extract_when(b, enr_b)
+    assert r.when == PUB.date() and r.when_basis == "published"
+
+
+# ---- where --------------------------------------------------------------------------------------
+
+@needs_parser
+def test_a_town_beats_the_country_that_contains_it_even_when_the_parser_calls_it_a_person():
+    a, enr = _article("Floods hit villages in Norway",
+                      ["Heavy rain flooded dozens of houses in Voss in western Norway.",
+                       "Residents were taken to a school by boat.",
+                       "The river is expected to fall slowly."], places=["Norway", "Voss"])
+    assert extract_fivew(a, enr).where == "Voss"
+
+
+@needs_parser
+def test_where_people_come_from_is_not_where_it_happened():
+    a, enr = _article("Hikers rescued from glacier",
+                      ["Three hikers from Bergen were rescued from a glacier near Tromso after a "
+                       "night in the snow.",
+                       "A helicopter lifted them to hospital."], places=["Bergen", "Tromso"])
+    assert extract_fivew(a, enr).where == "Tromso"
+
+
+@needs_parser
+def test_a_name_the_article_knows_as_a_person_is_no_place():
+    a, enr = _article("Jordan signs new contract with club",
+                      ["Jordan signed a new three-year contract with the club.",
+                       "The defender joined the team as a teenager."], people=["Jordan"])
+    assert extract_fivew(a, enr).where != "Jordan"
+
+
+@needs_parser
+def test_no_place_in_the_lead_falls_back_to_the_place_the_article_names_most():
+    a, enr = _article("Ferry prices to rise again",
+                      ["Ticket prices will rise for the third time this year, the operator said.",
+                       "The company blamed the cost of fuel.", "Passengers were angry.",
+                       "Unions called for a fare freeze.",
+                       "Fares to Estonia are already the highest on the route.",
+                       "Travellers to Finland said they would drive instead, and Finland's unions "
+                       "agreed."], places=["Finland", "Estonia"])
+    assert extract_fivew(a, enr).where == "Finland"
