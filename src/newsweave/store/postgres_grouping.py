@@ -23,9 +23,12 @@ _ENTITY_SQL = ("SELECT e.id, e.name, e.type, e.variants, (SELECT COUNT(DISTINCT 
 _VEC = "%b"  # a Vec parameter, sent in pgvector's binary format
 
 
-# Above this many articles in a time window, nearest_articles uses the HNSW index with the time
-# filter instead of ranking the window's articles exactly.
-EXACT_WINDOW_MAX = 20_000
+# Up to this many articles in a time window, nearest_articles ranks them all exactly; above it, it
+# asks the HNSW index with the time filter. Measured at 100k vectors (benchmarks/candidates.py):
+# exact ranking costs ~26 µs an article (the vectors are read from TOAST), so ~210 ms for an 8k
+# window, where HNSW answers in ~35 ms with recall 0.96; but with a selective filter (a window of a
+# few articles among 100k) HNSW walks far, ~270 ms with recall 0.64, where exact ranking is < 1 ms.
+EXACT_WINDOW_MAX = 1_000
 
 
 class Vec:
@@ -215,22 +218,22 @@ class GroupingMixin:
         if k <= 0 or not q.array.any():
             return []
         lo, hi = time_bounds(since, until)
-        where = ["TRUE"]
         params: list[Any] = [q]
-        if lo is not None:
-            where.append("(a.published IS NULL OR a.published >= %s)")
-            params.append(lo)
-        if hi is not None:
-            where.append("(a.published IS NULL OR a.published <= %s)")
-            params.append(hi)
-        cond = " AND ".join(where)
+        # One range OR'ed with IS NULL: the planner answers it with two bitmap scans of the
+        # publication-date index (two OR'ed conditions, one per bound, filter every row instead).
+        if lo is not None and hi is not None:
+            cond = "(a.published BETWEEN %s AND %s OR a.published IS NULL)"
+            params += [lo, hi]
+        elif lo is not None or hi is not None:
+            cond = f"(a.published {'>=' if lo is not None else '<='} %s OR a.published IS NULL)"
+            params.append(lo if lo is not None else hi)
+        else:
+            cond = "TRUE"
         with self.transaction("nearest articles") as cur:
             exact = False
             if lo is not None or hi is not None:
-                # A time window: when it holds few enough articles, rank them all (exact, and a
-                # few ms through the publication-date index). HNSW with a selective filter walks
-                # far through the graph and still misses neighbours: measured at 100k vectors with a
-                # 30-day window, recall@24 0.64 at 270 ms a query (benchmarks/candidates.py).
+                # A time window: when it holds few articles, rank them all (exact, found through
+                # the publication-date index); see EXACT_WINDOW_MAX for the measured trade-off.
                 n = cur.execute(f"SELECT count(*) AS n FROM articles a WHERE {cond}",
                                 params[1:]).fetchone()["n"]
                 exact = n <= EXACT_WINDOW_MAX
