@@ -1,7 +1,9 @@
 """Enrichment throughput: sentences + entities + canonical entities + dates + quotes + keywords.
 
 English news articles of about 600 words (400-800) from ../shared/eval/clustering/articles.jsonl,
-read at run time. Reports articles per second after the models are loaded, and peak memory.
+read at run time. Reports articles per second after the models are loaded, peak memory, and the
+CPU time per article (this process and its workers) with the load average: on a shared machine the
+wall-clock rate depends on what else runs, the CPU time much less.
 
     .venv/bin/python benchmarks/enrich.py [--n 200] [--workers 1]
 """
@@ -35,6 +37,19 @@ def load_articles(n: int) -> list:
     return out[:n]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of this process and of the given (live) child processes."""
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:  # Linux only; elsewhere the workers' share is left out
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200)
@@ -49,10 +64,14 @@ def main() -> None:
     e.setup()
     e.enrich(arts[: max(8, 48 * (args.workers > 1))])  # warm up: models loaded (in each worker)
     load = time.perf_counter() - t
-    t = time.perf_counter()
+    pool = getattr(e, "_pool", None)
+    pids = list(getattr(pool, "_processes", None) or {})
+    t, cpu = time.perf_counter(), cpu_seconds(pids)
     for i in range(0, len(arts), 200):
         e.enrich(arts[i:i + 200])
     dt = time.perf_counter() - t
+    cpu = cpu_seconds(pids) - cpu
+    loadavg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     e.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -60,6 +79,8 @@ def main() -> None:
           f"{words:.0f} words on average; workers {args.workers}")
     print(f"model load {load:.1f} s; enrich {dt:.1f} s = {len(arts) / dt:.1f} articles/s; "
           f"peak RSS {max(peak, peak_children):.0f} MB")
+    print(f"CPU {1000 * cpu / len(arts):.0f} ms per article ({len(arts) / cpu:.1f} articles per "
+          f"CPU-second); load average {loadavg:.2f} at the end")
 
 
 if __name__ == "__main__":

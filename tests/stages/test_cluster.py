@@ -108,9 +108,21 @@ def test_time_window_excludes_old_neighbours() -> None:
     model = ScoreModel(knots={"vec": []}, weights={"vec": [20.0]}, bias=-13.0, link="logistic")
     v = np.zeros(DIM)
     v[0] = 1.0
-    c = EventClusterer(model=model, threshold=0.5, window_days=30).setup()
+    c = EventClusterer(model=model, threshold=0.5, window_days=30, far_min=1.0).setup()
     first = c.add(_item("old", _unit(v), 0))
     assert c.add(_item("new", _unit(v), 24 * 90)) != first
+
+
+def test_a_very_close_article_outside_the_window_is_still_a_candidate() -> None:
+    # Long-running events: beyond the window, near neighbours over all time bring their events in
+    # (this model ignores the day gap, so the candidate wins); a distant one does not.
+    model = ScoreModel(knots={"vec": []}, weights={"vec": [20.0]}, bias=-13.0, link="logistic")
+    v, w = np.zeros(DIM), np.zeros(DIM)
+    v[0], w[1] = 1.0, 1.0
+    c = EventClusterer(model=model, threshold=0.5, window_days=30, far_min=0.5).setup()
+    first = c.add(_item("old", _unit(v), 0))
+    assert c.add(_item("new", _unit(v), 24 * 90)) == first
+    assert c.add(_item("other", _unit(w), 24 * 91)) != first
 
 
 def test_strict_merge_threshold_keeps_bridged_events_apart() -> None:

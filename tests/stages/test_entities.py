@@ -109,3 +109,22 @@ def test_long_text_is_chunked_with_exact_offsets() -> None:
     assert all(text[m.start:m.end] == m.text for m in mentions)
     berlin = [m for m in mentions if m.text == "Berlin"]
     assert len(berlin) >= 290 and berlin[-1].start > len(text) - len(para)
+
+
+def test_gazetteer_prefers_the_longest_variant_from_any_first_token() -> None:
+    text = "Vladimir Putin met Li Shangfu in Moscow; the U.S. and NATO watched. Putin left."
+    found = [(m.text, m.type) for m in gazetteer_mentions(text, "en")]
+    assert ("Vladimir Putin", "PER") in found and ("Putin", "PER") in found
+    assert ("Moscow", "LOC") in found and ("U.S.", "LOC") in found
+    assert not any(t == "Vladimir" for t, _ in found)
+
+
+def test_ner_runs_blas_on_one_thread() -> None:
+    from threadpoolctl import threadpool_info
+
+    from newsweave.stages.entities import _one_blas_thread
+
+    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    with _one_blas_thread():
+        assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before

@@ -4,7 +4,9 @@ One faiss HNSW index per time bucket (as wide as the clustering window), so a se
 the buckets a window can touch. With a single global index, a long history of similar stories
 (yesterday's weather, last year's summit) crowds the k nearest neighbours and leaves no candidate
 inside the window; per-bucket indexes keep the cost of a search bounded by the news of a few weeks,
-whatever the size of the store.
+whatever the size of the store. One global index over every vector serves the other question the
+clusterer asks, "is there a very close article outside the window" (long-running events), where
+look-alikes from any time are exactly what is wanted.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ class TimeBucketedIndex:
         self.ef_search = ef_search
         self.ef_construction = ef_construction
         self._indexes: dict[Any, Any] = {}
+        self._global: Any = None  # one HNSW index over every vector: long-range look-ups
+        self._global_keys: list[str] = []
         self._keys: dict[Any, list[str]] = {}
         self._where: dict[str, tuple[Any, int]] = {}
 
@@ -64,6 +68,14 @@ class TimeBucketedIndex:
         self._index(b).add(np.ascontiguousarray(vector[None, :], dtype=np.float32))
         self._where[key] = (b, len(self._keys[b]))
         self._keys[b].append(key)
+        if self._global is None:
+            import faiss
+
+            self._global = faiss.IndexHNSWFlat(self.dim, 32, faiss.METRIC_INNER_PRODUCT)
+            self._global.hnsw.efSearch = self.ef_search
+            self._global.hnsw.efConstruction = self.ef_construction
+        self._global.add(np.ascontiguousarray(vector[None, :], dtype=np.float32))
+        self._global_keys.append(key)
 
     def vector(self, key: str) -> np.ndarray:
         """The stored vector of a key (zeros when unknown)."""
@@ -94,6 +106,16 @@ class TimeBucketedIndex:
         found.sort(key=lambda t: (-t[1], t[0]))
         return found
 
+
+    def search_global(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The k nearest keys over all time, best first (one search, however long the history)."""
+        if self._global is None or self._global.ntotal == 0:
+            return []
+        q = np.ascontiguousarray(vector[None, :], dtype=np.float32)
+        sims, rows = self._global.search(q, min(k, self._global.ntotal))
+        found = [(self._global_keys[r], float(x)) for x, r in zip(sims[0], rows[0]) if r >= 0]
+        found.sort(key=lambda t: (-t[1], t[0]))
+        return found
 
 class StoreIndex:
     """Candidate search through the store's own vector index (pgvector HNSW on PostgreSQL).
@@ -132,8 +154,7 @@ class StoreIndex:
         """Up to ``overfetch``·k placed articles nearest to a vector, best first: within the past
         window of a dated moment, anywhere in time for an undated one."""
         since, until = (None, None) if when is None else (when - self.window, when)
-        hits = self.store.nearest_articles(vector, self.overfetch * k, since, until)
-        found = [(a, s) for a, s in hits if a in self._vectors]
+        found = self._placed(vector, k, since, until)
         # The store lets undated articles through its time filter, but among many dated ones they
         # may not reach the top; search the undated placed ones here (few, by construction).
         if self._undated and when is not None:
@@ -143,3 +164,20 @@ class StoreIndex:
             found = list(dict(found).items())
         found.sort(key=lambda t: (-t[1], t[0]))
         return found
+
+    def search_global(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Up to ``overfetch``·k placed articles nearest to a vector over all time, best first."""
+        return self._placed(vector, k, None, None)
+
+    def _placed(self, vector: np.ndarray, k: int, since: datetime | None,
+                until: datetime | None) -> list[tuple[str, float]]:
+        # Articles the clusterer has not placed (copies of others, which are never clustered, or
+        # later ones) can crowd the store's answer: ask again for more until k placed ones come
+        # back, the store has no more, or 16·k were asked for.
+        ask = self.overfetch * k
+        while True:
+            hits = self.store.nearest_articles(vector, ask, since, until)
+            found = [(a, s) for a, s in hits if a in self._vectors]
+            if len(found) >= k or len(hits) < ask or ask >= 16 * k:
+                return found
+            ask *= 4

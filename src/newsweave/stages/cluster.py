@@ -1,7 +1,9 @@
 """Cluster stage: online grouping of articles into events, in publication-time order.
 
 Each arriving article is scored against the events that own its approximate nearest neighbours (a
-faiss HNSW index over article vectors, inner product) published within ``window_days`` of it. The
+faiss HNSW index over article vectors, inner product) published within ``window_days`` of it, and
+the events of its nearest neighbours over all time whose cosine reaches ``FAR_MIN`` (long-running
+events; the day gap is a feature of the model). The
 score of (article, event) is the additive model of stages/similarity.py (``event`` weights: a
 probability that the article reports that event) over:
 
@@ -47,6 +49,10 @@ from .similarity import (FEATURES, ArticleFeatures, ScoreModel, fit_weights, lex
 WINDOW_DAYS = 30.0  # candidates come from articles published within this many days
 NEIGHBOURS = 24  # ANN neighbours fetched per article: several per candidate event
 RECENT = 8  # besides the ANN hits, the lexical link also looks at an event's latest members
+# Beyond the window, an article's events are still candidates through its nearest neighbours over
+# all time whose cosine reaches this (long-running events: a trial, an outbreak, a campaign).
+# Chosen by 2-fold CV on the clustering dev set (see benchmarks/RESULTS.md).
+FAR_MIN = 0.5
 EVENT_FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
 
 
@@ -120,8 +126,10 @@ class EventClusterer:
 
     def __init__(self, model: ScoreModel | None = None, threshold: float | None = None,
                  window_days: float = WINDOW_DAYS, neighbours: int = NEIGHBOURS,
-                 merge_threshold: float | None = None, index: "Any | None" = None) -> None:
+                 merge_threshold: float | None = None, index: "Any | None" = None,
+                 far_min: float = FAR_MIN) -> None:
         self._model = model
+        self.far_min = far_min
         self.threshold = threshold
         # A second candidate event is merged into the chosen one only when the article also scores
         # this high against it (None: the model's fitted value, else the join threshold).
@@ -285,6 +293,16 @@ class EventClusterer:
                     continue
             ev = self._events[self._find(self._event_of[aid])]
             seen.setdefault(ev.id, _Link(ev)).hits.append((aid, float(sim)))
+        if dated and when is not None and self.far_min < 1.0:
+            # Long-running events: an article very close to one published outside the window
+            # still gets that article's event as a candidate; the model weighs the day gap.
+            for aid, sim in self._index.search_global(f.vector, self.neighbours):
+                other = self._when.get(aid)
+                if sim < self.far_min or other is None or not self._dated.get(aid) or \
+                        abs((when - other).total_seconds()) <= self.window_days * 86400:
+                    continue
+                ev = self._events[self._find(self._event_of[aid])]
+                seen.setdefault(ev.id, _Link(ev)).hits.append((aid, float(sim)))
         for link in seen.values():
             link.hits.sort(key=lambda h: -h[1])
         return sorted(seen.values(), key=lambda lk: lk.event.seq)
