@@ -51,8 +51,10 @@ NEIGHBOURS = 24  # ANN neighbours fetched per article: several per candidate eve
 RECENT = 8  # besides the ANN hits, the lexical link also looks at an event's latest members
 # Beyond the window, an article's events are still candidates through its nearest neighbours over
 # all time whose cosine reaches this (long-running events: a trial, an outbreak, a campaign).
-# Chosen by 2-fold CV on the clustering dev set (see benchmarks/RESULTS.md).
-FAR_MIN = 0.5
+# 0.5 gave the best 2-fold CV on the clustering dev set (B3 0.916 / pairwise 0.861, see
+# benchmarks/RESULTS.md) but made the local and Ray runners' events differ (vectors equal only within
+# float tolerance across processes), so it is off (1.0) until that is understood.
+FAR_MIN = 1.0
 EVENT_FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
 
 
