@@ -118,7 +118,7 @@ def main() -> None:
 
     # ---- in-process --------------------------------------------------------------------
     t0 = time.perf_counter()
-    idx = TimeBucketedIndex(DIM, WINDOW.days)
+    idx = TimeBucketedIndex(DIM, WINDOW.days, global_index=False)  # as the clusterer builds it
     for aid, when, v in items:
         idx.add(aid, v, when)
     mem_build = time.perf_counter() - t0

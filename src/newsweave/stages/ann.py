@@ -25,7 +25,7 @@ class TimeBucketedIndex:
     """Inner-product HNSW indexes keyed by time bucket; undated vectors have a bucket of their own."""
 
     def __init__(self, dim: int, bucket_days: float, ef_search: int = 128,
-                 ef_construction: int = 80) -> None:
+                 ef_construction: int = 80, global_index: bool = True) -> None:
         try:
             import faiss  # noqa: F401  (checked here so the error names the extra at once)
 
@@ -37,6 +37,7 @@ class TimeBucketedIndex:
         self.ef_search = ef_search
         self.ef_construction = ef_construction
         self._indexes: dict[Any, Any] = {}
+        self.global_index = global_index  # False: no long-range look-ups, no second index
         self._global: Any = None  # one HNSW index over every vector: long-range look-ups
         self._global_keys: list[str] = []
         self._keys: dict[Any, list[str]] = {}
@@ -68,6 +69,8 @@ class TimeBucketedIndex:
         self._index(b).add(np.ascontiguousarray(vector[None, :], dtype=np.float32))
         self._where[key] = (b, len(self._keys[b]))
         self._keys[b].append(key)
+        if not self.global_index:
+            return
         if self._global is None:
             import faiss
 

@@ -163,7 +163,7 @@ class EventClusterer:
         if self.merge_threshold is None:
             self.merge_threshold = float(self._model.meta.get("merge_threshold", self.threshold))
         if self._index is None:
-            self._index = TimeBucketedIndex(DIM, self.window_days)
+            self._index = TimeBucketedIndex(DIM, self.window_days, global_index=self.far_min < 1.0)
         return self
 
     # ---- public API -------------------------------------------------------------------------
