@@ -89,6 +89,27 @@ def test_the_day_is_read_from_the_first_four_sentences_only():
     assert r.when == PUB.date() and r.when_basis == "published"
 
 
+def test_with_no_day_named_the_hour_in_the_lead_is_the_answer_on_the_report_day():
+    a, enr = _article("Cubs win the series",
+                      ["The final game went to extra innings.",
+                       "At 00:48 in Cleveland the last out was made.", "Fans poured into the streets."])
+    r = extract_when(a, enr)
+    assert r.when == PUB.date() and r.when_basis == "published" and r.when_text == "At 00:48"
+    b, enr_b = _article("Tram derails", ["A tram overturned at around 6am near the station, costing £12.50 a seat."])
+    assert extract_when(b, enr_b).when_text == "at around 6am"
+    c, enr_c = _article("Results", ["Hull beat Leeds 2:1 in a 10:1 upset, a £12.50 ticket."])
+    assert extract_when(c, enr_c).when_text is None  # scores, odds and prices are no hours
+
+
+def test_last_night_is_the_day_before_the_report_and_a_named_day_still_wins():
+    a, enr = _article("Storm hits coast", ["A storm cut power to 5,000 homes last night, the utility said."])
+    r = extract_when(a, enr)
+    assert r.when == date(2024, 3, 7) and r.when_text == "last night" and r.when_basis == "text"
+    b, enr_b = _article("Storm hits coast", ["A storm cut power to homes on Wednesday at 10pm."],
+                        dates=[("Wednesday", date(2024, 3, 6))])
+    assert extract_when(b, enr_b).when == date(2024, 3, 6)
+
+
 # ---- where --------------------------------------------------------------------------------------
 
 @needs_parser

@@ -565,7 +565,36 @@ def _when(article: Article, enr: Enrichment, sents: list[tuple[str, int | None, 
         out.when, out.when_text, out.when_basis = best[1].date_from, best[2], "text"
     elif pub:
         out.when, out.when_basis = pub, "published"
+        hour = _lead_hour(article.text, spans)
+        if hour is not None:  # no day named, but the lead gives the hour: "at 00:48", "last night"
+            out.when_text = hour
+            if _LAST_NIGHT.fullmatch(hour):
+                out.when, out.when_basis = date.fromordinal(pub.toordinal() - 1), "text"
     return out
+
+
+# The hour an event happened at when the lead names no day: a clock time ("00:48", "at around
+# 6am", "1.30pm"), a part of the report's day ("this morning", "earlier today", "tonight") or of the
+# night before ("last night"). dateparser reads these, but as datetimes from the parse's base, which
+# loses the phrase as written that the answer is; the phrases are few and fixed, so a pattern.
+_AMPM = r"\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+_CLOCK = (r"(?<![\d£$€.,:])(?:(?:[01]?\d|2[0-3]):[0-5]\d(?:" + _AMPM + r")?(?![\d:])"
+          r"|(?:[01]?\d|2[0-3])\.[0-5]\d" + _AMPM + r"|(?:1[0-2]|0?[1-9])" + _AMPM + ")")
+_HOUR_PHRASE = re.compile(
+    r"\b(?:(?:at|by|from|shortly\s+(?:after|before)|just\s+(?:after|before)|after|before)\s+)?"
+    r"(?:(?:around|about|approximately|roughly)\s+)?(?:" + _CLOCK + r")"
+    r"|\b(?:this|earlier\s+this|late\s+this)\s+(?:morning|afternoon|evening)\b"
+    r"|\b(?:earlier|late|early)\s+today\b|\btonight\b|\blast\s+night\b", re.IGNORECASE)
+_LAST_NIGHT = re.compile(r"last\s+night", re.IGNORECASE)
+
+
+def _lead_hour(text: str, spans: list[tuple[int, int, int]]) -> str | None:
+    """The first hour of day named in the lead sentences, as written; None when there is none."""
+    for s, e, _ in sorted(spans):
+        m = _HOUR_PHRASE.search(text, s, e)
+        if m:
+            return " ".join(m.group(0).split())
+    return None
 
 
 # The hour a day is given with: "late (on) Thursday", "in the early hours of Wednesday",

@@ -137,6 +137,9 @@ def _when(a: Article) -> datetime:
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
 
 
+TITLE_DECIMALS = 4  # closeness to the centroid is compared at this precision
+
+
 def representative_title(arts: Sequence[Article], features: Mapping[str, StoredFeatures]) -> str:
     """The headline closest to the event's centroid, in the language most articles use."""
     langs = Counter(a.language for a in arts)
@@ -147,7 +150,11 @@ def representative_title(arts: Sequence[Article], features: Mapping[str, StoredF
         return (pool or list(arts))[0].title
     vecs = np.stack([features[a.id].vector for a in with_vec])
     centroid = vecs.mean(axis=0)
-    best = int(np.argmax(vecs @ centroid))
+    # Rounded, so that vectors equal within float tolerance (computed in another process or batch)
+    # pick the same headline; ties (two articles are always equally close to their mean) go to the
+    # earliest report, then the smaller id.
+    closeness = np.round(vecs @ centroid, TITLE_DECIMALS)
+    best = min(range(len(with_vec)), key=lambda i: (-closeness[i], _when(with_vec[i]), with_vec[i].id))
     return with_vec[best].title
 
 
