@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -567,33 +567,34 @@ def _when(article: Article, enr: Enrichment, sents: list[tuple[str, int | None, 
         out.when, out.when_basis = pub, "published"
         hour = _lead_hour(article.text, spans)
         if hour is not None:  # no day named, but the lead gives the hour: "at 00:48", "last night"
-            out.when_text = hour
-            if _LAST_NIGHT.fullmatch(hour):
-                out.when, out.when_basis = date.fromordinal(pub.toordinal() - 1), "text"
+            out.when_text = " ".join(hour.group(0).split())
+            if hour.group("night"):
+                out.when, out.when_basis = pub - timedelta(days=1), "text"
     return out
+
+
+_AMPM = r"\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
 
 
 # The hour an event happened at when the lead names no day: a clock time ("00:48", "at around
 # 6am", "1.30pm"), a part of the report's day ("this morning", "earlier today", "tonight") or of the
 # night before ("last night"). dateparser reads these, but as datetimes from the parse's base, which
 # loses the phrase as written that the answer is; the phrases are few and fixed, so a pattern.
-_AMPM = r"\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
 _CLOCK = (r"(?<![\d£$€.,:])(?:(?:[01]?\d|2[0-3]):[0-5]\d(?:" + _AMPM + r")?(?![\d:])"
           r"|(?:[01]?\d|2[0-3])\.[0-5]\d" + _AMPM + r"|(?:1[0-2]|0?[1-9])" + _AMPM + ")")
 _HOUR_PHRASE = re.compile(
     r"\b(?:(?:at|by|from|shortly\s+(?:after|before)|just\s+(?:after|before)|after|before)\s+)?"
     r"(?:(?:around|about|approximately|roughly)\s+)?(?:" + _CLOCK + r")"
     r"|\b(?:this|earlier\s+this|late\s+this)\s+(?:morning|afternoon|evening)\b"
-    r"|\b(?:earlier|late|early)\s+today\b|\btonight\b|\blast\s+night\b", re.IGNORECASE)
-_LAST_NIGHT = re.compile(r"last\s+night", re.IGNORECASE)
+    r"|\b(?:earlier|late|early)\s+today\b|\btonight\b|\b(?P<night>last\s+night)\b", re.IGNORECASE)
 
 
-def _lead_hour(text: str, spans: list[tuple[int, int, int]]) -> str | None:
-    """The first hour of day named in the lead sentences, as written; None when there is none."""
+def _lead_hour(text: str, spans: list[tuple[int, int, int]]) -> re.Match[str] | None:
+    """The first hour of day named in the lead sentences; None when there is none."""
     for s, e, _ in sorted(spans):
         m = _HOUR_PHRASE.search(text, s, e)
         if m:
-            return " ".join(m.group(0).split())
+            return m
     return None
 
 
@@ -601,7 +602,7 @@ def _lead_hour(text: str, spans: list[tuple[int, int, int]]) -> str | None:
 # "11pm local time on Thursday", "6.10am on Wednesday"; after it: "Wednesday night".
 _HOUR_BEFORE = re.compile(
     r"(?:\b(?:late|early)(?:\s+on)?|\b(?:the\s+)?(?:early|small|wee)\s+hours\s+of|"
-    r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?:\s+(?:local\s+time|GMT|BST|[ECMP][SD]?T))?"
+    r"\b\d{1,2}(?:[:.]\d{2})?" + _AMPM + r"(?:\s+(?:local\s+time|GMT|BST|[ECMP][SD]?T))?"
     r"\s+on)\s+$", re.IGNORECASE)
 _HOUR_AFTER = re.compile(r"^\s+(?:morning|afternoon|evening|night|lunchtime)\b", re.IGNORECASE)
 

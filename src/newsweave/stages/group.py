@@ -25,6 +25,7 @@ _KEY_TYPES = {"PER", "ORG", "LOC"}
 STORY_GAP_DAYS = 45  # the longest pause between two events of one storyline
 STORY_MIN_JACCARD = 0.25  # overlap of main entities for two events to continue one storyline
 MAIN_ENTITIES = 6
+TITLE_DECIMALS = 4  # an event title's closeness to the centroid is compared at this precision
 
 
 @dataclass
@@ -135,9 +136,6 @@ class Grouper:
 def _when(a: Article) -> datetime:
     d = a.published or a.ingested_at
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
-
-
-TITLE_DECIMALS = 4  # closeness to the centroid is compared at this precision
 
 
 def representative_title(arts: Sequence[Article], features: Mapping[str, StoredFeatures]) -> str:
