@@ -557,7 +557,10 @@ def eval_similarity(csv: Path, predictions: Optional[Path] = typer.Option(None, 
 
     if not csv.exists():
         fail(f"{csv}: no such file")
-    typer.echo(run_similarity_eval(csv, predictions).table())
+    try:
+        typer.echo(run_similarity_eval(csv, predictions).table())
+    except NewsweaveError as e:
+        fail(str(e))
 
 
 def _rows_table(rows: list[dict[str, Any]], title: str) -> None:

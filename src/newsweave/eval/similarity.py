@@ -22,11 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..stages.similarity import (Featurizer, ScoreModel, fit_weights, load_models, pair_features,
-                                 save_model)
+from ..errors import InputError
+from ..stages.similarity import (PAIR_COLUMNS, PAIR_EXTRA, Featurizer, ScoreModel, fit_weights,
+                                 load_models, pair_features, save_model)
 
 ORIGINAL = re.compile(r"^\d+_\d+$")
-PAIR_FEATURES = ("vec", "lead", "lex", "ent", "title", "align")  # SemEval pairs carry no dates
+# SemEval pairs carry no dates; the views (PAIR_EXTRA) added 0.746 -> 0.78 CV (benchmarks/RESULTS.md).
+PAIR_FEATURES = ("vec", "lead", "lex", "ent", "title", "align") + PAIR_EXTRA
 FOLDS = 5
 
 
@@ -43,6 +45,9 @@ class SimilarityEvalResult:
 
     def table(self) -> str:
         """A printable table."""
+        if self.n_pairs < 2 * FOLDS:
+            return (f"SemEval-2022 Task 8 pairs (original languages) with an Overall score: "
+                    f"{self.n_pairs}; too few to correlate (predictions, if asked for, were written)")
         lines = [f"SemEval-2022 Task 8 pairs (original languages): {self.n_pairs}",
                  f"{'system':<44}{'Pearson':>8}",
                  f"{'plain USE cosine (baseline)':<44}{self.baseline:>8.3f}",
@@ -54,18 +59,31 @@ class SimilarityEvalResult:
         return "\n".join(lines)
 
 
-def read_pairs(csv_path: Path) -> list[dict[str, str]]:
-    """The original-language rows of a SemEval-2022 Task 8 CSV."""
+def _read_csv(csv_path: Path) -> list[dict[str, str]]:
     csv.field_size_limit(sys.maxsize)
     with open(csv_path, encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if ORIGINAL.match(r.get("pair_id", ""))]
-    return [r for r in rows if r.get("Overall", "").strip()]
+        reader = csv.DictReader(fh)
+        missing = [c for c in ("pair_id", "text1", "text2") if c not in (reader.fieldnames or ())]
+        if missing:
+            raise InputError(str(csv_path), f"no {', '.join(missing)} column (a SemEval-2022 Task 8 "
+                                            "CSV has pair_id, lang1, lang2, text1, text2, Overall)")
+        return list(reader)
+
+
+def _scored(r: dict[str, str]) -> bool:
+    return bool(ORIGINAL.match(r.get("pair_id") or "") and (r.get("Overall") or "").strip())
+
+
+def read_pairs(csv_path: Path) -> list[dict[str, str]]:
+    """The original-language rows of a SemEval-2022 Task 8 CSV that carry an Overall score."""
+    return [r for r in _read_csv(csv_path) if _scored(r)]
 
 
 def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> np.ndarray:
     feats = featurizer.featurize_many(
-        [dict(text=r["text1"], language=r["lang1"]) for r in rows]
-        + [dict(text=r["text2"], language=r["lang2"]) for r in rows])
+        [dict(text=r.get("text1") or "", language=r.get("lang1") or None) for r in rows]
+        + [dict(text=r.get("text2") or "", language=r.get("lang2") or None) for r in rows],
+        pair_views=True)
     n = len(rows)
     return np.array([pair_features(feats[i], feats[n + i]) for i in range(n)])
 
@@ -75,7 +93,7 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _fit(X: np.ndarray, y: np.ndarray) -> ScoreModel:
-    return fit_weights(X, y, features=PAIR_FEATURES,
+    return fit_weights(X, y, features=PAIR_FEATURES, columns=PAIR_COLUMNS,
                        meta=dict(data="SemEval-2022 Task 8 training sample, original pairs",
                                  target="-Overall", n=int(len(y))))
 
@@ -96,11 +114,26 @@ def fit_pair_model(csv_path: Path, save: bool = True) -> ScoreModel:
 
 
 def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> SimilarityEvalResult:
-    """Score every original pair with Newsweave and the plain-cosine baseline; Pearson vs -Overall."""
+    """Score every original pair with Newsweave and the plain-cosine baseline; Pearson vs -Overall.
+
+    With ``predictions_out``, every pair of the input (translations and unscored ones included, so
+    the file lines up with the CSV) is also written as pair_id,similarity."""
     t0 = time.perf_counter()
-    rows = read_pairs(csv_path)
     featurizer = Featurizer().setup()
-    X = _features(rows, featurizer)
+    all_rows = _read_csv(csv_path)
+    scored = np.array([_scored(r) for r in all_rows], dtype=bool)
+    rows = [r for r, keep in zip(all_rows, scored) if keep]
+    # Each text is featurised once, whether it is scored, written out or both.
+    X_all = _features(all_rows if predictions_out is not None else rows, featurizer)
+    if predictions_out is not None:
+        _write(predictions_out, all_rows, load_models()["pair"].score(X_all))
+        X_all = X_all[scored] if len(X_all) else X_all
+    if len(rows) < 2 * FOLDS:
+        # Unlabelled (a test split) or too few scored pairs for a correlation: say so.
+        nan = float("nan")
+        return SimilarityEvalResult(n_pairs=len(rows), newsweave=nan, newsweave_cv=nan, baseline=nan,
+                                    seconds=time.perf_counter() - t0)
+    X = X_all
     y = -np.array([float(r["Overall"]) for r in rows])
     pred = load_models()["pair"].score(X)
 
@@ -115,33 +148,22 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
     base = np.einsum("ij,ij->i", plain[:n], plain[n:])
 
     per: dict[str, tuple[int, float]] = {}
-    langs = np.array([f"{r['lang1']}-{r['lang2']}" for r in rows])
+    langs = np.array([f"{r.get('lang1')}-{r.get('lang2')}" for r in rows])
     for lp in sorted(set(langs)):
         m = langs == lp
         if m.sum() >= 10:
             per[lp] = (int(m.sum()), _pearson(pred[m], y[m]))
-
-    if predictions_out is not None:
-        # Every pair of the input, translations included, so the file lines up with the CSV.
-        write_predictions(csv_path, predictions_out, featurizer)
     return SimilarityEvalResult(n_pairs=n, newsweave=_pearson(pred, y), newsweave_cv=_pearson(cv_pred, y),
                                 baseline=_pearson(base, y), per_language=per,
                                 seconds=time.perf_counter() - t0)
 
 
-def write_predictions(csv_path: Path, out: Path, featurizer: Featurizer | None = None) -> int:
-    """Write pair_id,similarity for every pair in the CSV; returns the number of rows written."""
-    csv.field_size_limit(sys.maxsize)
-    with open(csv_path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    X = _features(rows, featurizer or Featurizer().setup())
-    scores = load_models()["pair"].score(X)
+def _write(out: Path, rows: list[dict[str, str]], scores: np.ndarray) -> None:
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["pair_id", "similarity"])
         for r, s in zip(rows, scores):
             w.writerow([r["pair_id"], f"{s:.6f}"])
-    return len(rows)
 
 
 if __name__ == "__main__":  # python -m newsweave.eval.similarity CSV [--fit]

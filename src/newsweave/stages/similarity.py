@@ -16,6 +16,10 @@ Features of a pair (``pair_features``), each cheap once an article is featurised
 - ``knn`` / ``size``: used by the event scorer only (cluster.py): the best cosine to the event's members
   found by the ANN search, and log1p of the event's size; for a pair they are ``vec`` and 0.
 
+Two texts scored as a pair (``pair_similarity``) are also compared view by view (stages/pair_views.py:
+``prefix``, ``sentf``, ``winshare``, ``minlen``, and ``vec_prefix`` = vec × prefix): the ``PAIR_EXTRA``
+columns, which need ``featurize_many(..., pair_views=True)``.
+
 The scorer is an additive model: each feature goes through a piecewise-linear basis (hinges at knots
 placed at the feature's quantiles on the fitting data) and a linear combination of the basis is the
 score. ``fit_weights`` fits it (ridge regression on a graded target, or logistic regression on a binary
@@ -40,8 +44,11 @@ from typing import Any
 import numpy as np
 
 from .embed import DIM, Embedder, split_chunks
+from .pair_views import PairView, build_views, min_length, prefix_max, sentence_f, window_share
 
 FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
+PAIR_EXTRA = ("prefix", "sentf", "winshare", "minlen", "vec_prefix")
+PAIR_COLUMNS = FEATURES + PAIR_EXTRA  # the columns of pair_features
 LEAD_CHUNKS = 2
 N_KNOTS = 3  # interior knots per feature: enough to bend a saturating cosine, few enough to stay smooth
 WEIGHTS_PATH = Path(__file__).with_name("similarity_weights.json")
@@ -63,6 +70,7 @@ class ArticleFeatures:
     language: str | None = None
     title: np.ndarray | None = None  # (512,) headline vector; None when unknown (the lead stands in)
     chunks: np.ndarray | None = None  # (k, 512) unit vectors of the body chunks; None when not kept
+    views: PairView | None = None  # finer views for pair scoring; None unless asked for
 
 
 @lru_cache(maxsize=1)
@@ -117,8 +125,11 @@ class Featurizer:
         _wordfreq()
         return self
 
-    def featurize_many(self, articles: Sequence[Mapping[str, Any]]) -> list[ArticleFeatures]:
-        """Features for dicts with keys title, text, language, published, entities (all optional)."""
+    def featurize_many(self, articles: Sequence[Mapping[str, Any]],
+                       pair_views: bool = False) -> list[ArticleFeatures]:
+        """Features for dicts with keys title, text, language, published, entities (all optional).
+
+        ``pair_views`` also builds the views that pair scoring compares (pair_views.py)."""
         pieces: list[str] = []
         spans: list[tuple[int, int, bool]] = []
         for a in articles:
@@ -149,6 +160,11 @@ class Featurizer:
                 # Without a title the first chunk stands in: news states the event up front.
                 title=block[0] if len(block) else None,
                 chunks=body if len(body) else None))
+        if pair_views:
+            texts = ["\n".join(filter(None, [(a.get("title") or "").strip(), a.get("text") or ""]))
+                     for a in articles]
+            for f, v in zip(out, build_views(texts, self.embedder.embed_texts)):
+                f.views = v
         return out
 
     def featurize(self, title: str, text: str, language: str | None = None,
@@ -199,10 +215,17 @@ def title_cosine(a: ArticleFeatures, b: ArticleFeatures) -> float:
 
 
 def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None = None) -> np.ndarray:
-    """The raw feature row (FEATURES order) of a pair; ``gap_days`` overrides the date gap."""
+    """The raw feature row (PAIR_COLUMNS order) of a pair; ``gap_days`` overrides the date gap."""
     gap = day_gap(a.published, b.published) if gap_days is None else gap_days
     vec = float(a.vector @ b.vector)
     align = chunk_alignment(a.chunks, b.chunks)
+    if a.views is not None and b.views is not None:
+        prefix = prefix_max(a.views, b.views)
+        extra = [prefix, sentence_f(a.views, b.views), window_share(a.views, b.views),
+                 min_length(a.views, b.views), vec * prefix]
+    else:  # without views the nearest coarse stand-ins: headline, chunk alignment
+        prefix = title_cosine(a, b)
+        extra = [prefix, vec if align is None else align, 0.0, 0.0, vec * prefix]
     return np.array([
         vec,
         float(a.lead @ b.lead),
@@ -214,6 +237,7 @@ def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None
         vec if align is None else align,  # without chunks the article vector stands in
         vec,
         0.0,
+        *extra,
     ], dtype=np.float64)
 
 
@@ -230,12 +254,13 @@ class ScoreModel:
     link: str = "identity"  # "identity" (graded target) or "logistic" (probability)
     scale: tuple[float, float] = (0.0, 1.0)  # identity link: maps the raw score to [0, 1]
     meta: dict[str, Any] = field(default_factory=dict)
+    columns: tuple[str, ...] = FEATURES  # the column names of the rows it scores
 
     def raw(self, X: np.ndarray) -> np.ndarray:
-        """Raw scores for feature rows X (n, len(FEATURES))."""
+        """Raw scores for feature rows X (n, len(self.columns))."""
         X = np.atleast_2d(X)
         s = np.full(len(X), self.bias)
-        for i, name in enumerate(FEATURES):
+        for i, name in enumerate(self.columns):
             if name in self.weights:
                 s += _basis(X[:, i], self.knots[name]) @ np.asarray(self.weights[name])
         return s
@@ -250,13 +275,13 @@ class ScoreModel:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(knots=self.knots, weights=self.weights, bias=self.bias, link=self.link,
-                    scale=list(self.scale), meta=self.meta)
+                    scale=list(self.scale), meta=self.meta, columns=list(self.columns))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "ScoreModel":
         return cls(knots=d["knots"], weights=d["weights"], bias=float(d["bias"]),
                    link=d.get("link", "identity"), scale=tuple(d.get("scale", (0.0, 1.0))),
-                   meta=dict(d.get("meta", {})))
+                   meta=dict(d.get("meta", {})), columns=tuple(d.get("columns", FEATURES)))
 
 
 def _basis(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
@@ -267,14 +292,15 @@ def _basis(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
 def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,
                 features: Sequence[str] = FEATURES, n_knots: int = N_KNOTS,
                 alpha: float | None = None, sample_weight: np.ndarray | None = None,
-                meta: Mapping[str, Any] | None = None) -> ScoreModel:
-    """Fit the additive scorer on feature rows X and targets y (graded: ridge; binary: logistic)."""
+                meta: Mapping[str, Any] | None = None,
+                columns: Sequence[str] = FEATURES) -> ScoreModel:
+    """Fit the additive scorer on rows X (``columns``) and targets y (graded: ridge; binary: logistic)."""
     from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
 
     knots: dict[str, list[float]] = {}
     cols = []
     for name in features:
-        x = X[:, FEATURES.index(name)]
+        x = X[:, list(columns).index(name)]
         qs = np.unique(np.round(np.quantile(x, np.linspace(0, 1, n_knots + 2)[1:-1]), 4))
         qs = [float(q) for q in qs if np.min(x) < q < np.max(x)]
         knots[name] = qs
@@ -298,7 +324,8 @@ def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,
         weights[name] = [float(c) for c in coef[pos:pos + k]]
         pos += k
     model = ScoreModel(knots=knots, weights=weights, bias=bias,
-                       link="logistic" if binary else "identity", meta=dict(meta or {}))
+                       link="logistic" if binary else "identity", meta=dict(meta or {}),
+                       columns=tuple(columns))
     if not binary:
         r = model.raw(X)
         model.scale = (float(np.min(r)), float(np.max(r)))
@@ -343,5 +370,5 @@ def text_similarity(text_a: str, text_b: str, lang_a: str | None = None,
                     lang_b: str | None = None) -> float:
     """pair_similarity of two raw texts (no title, no date), in [0, 1]."""
     fa, fb = default_featurizer().featurize_many(
-        [dict(text=text_a, language=lang_a), dict(text=text_b, language=lang_b)])
+        [dict(text=text_a, language=lang_a), dict(text=text_b, language=lang_b)], pair_views=True)
     return pair_similarity(fa, fb)
