@@ -156,3 +156,24 @@ def test_per_article_work_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     f = ArticleFeatures(vector=_unit(base), lead=_unit(base), lexical={"w": 1.0}, entities=frozenset())
     c.add(ClusterItem("last", T0 + timedelta(hours=6), f))
     assert 0 < len(calls) <= cluster.NEIGHBOURS + cluster.RECENT
+
+
+def test_far_candidates_are_bounded_however_long_the_history() -> None:
+    # A story with look-alikes in many past months: only the FAR_EVENTS closest of their events are
+    # scored, so an article's cost does not grow with the history.
+    from newsweave.stages import cluster
+
+    scored: list[int] = []
+    model = ScoreModel(knots={"gap": []}, weights={"gap": [-50.0]}, bias=0.0, link="logistic")
+    real_score = model.score
+    model.score = lambda X: scored.append(len(np.atleast_2d(X))) or real_score(X)  # type: ignore[method-assign]
+    c = EventClusterer(model=model, threshold=0.5, window_days=30, far_min=0.5).setup()
+    v = np.zeros(DIM)
+    v[0] = 1.0
+    rng = np.random.default_rng(1)
+    for month in range(12):  # one look-alike every 60 days: each its own event (the gap forbids joins)
+        c.add(_item(f"m{month}", _unit(v + 0.01 * rng.standard_normal(DIM)), 24 * 60 * month))
+    assert len(c.events()) == 12
+    scored.clear()
+    c.add(_item("now", _unit(v), 24 * 60 * 12 + 24 * 45))
+    assert len(scored) == cluster.FAR_EVENTS

@@ -54,6 +54,10 @@ RECENT = 8  # besides the ANN hits, the lexical link also looks at an event's la
 # outlet that republishes weeks later). 0.5 gave the best 2-fold CV on the clustering dev set
 # (B3 0.903 -> 0.916, pairwise 0.826 -> 0.861; 0.4 and 0.6 were lower, see benchmarks/RESULTS.md).
 FAR_MIN = 0.5
+# At most this many events come in through far neighbours (the closest first): in a long history
+# every story has look-alikes in many past months, and scoring each of their events would make an
+# article's cost grow with the history instead of staying bounded.
+FAR_EVENTS = 3
 EVENT_FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
 
 
@@ -297,12 +301,17 @@ class EventClusterer:
         if dated and when is not None and self.far_min < 1.0:
             # Long-running events: an article very close to one published outside the window
             # still gets that article's event as a candidate; the model weighs the day gap.
+            far: set[str] = set()
             for aid, sim in self._index.search_global(f.vector, self.neighbours):
                 other = self._when.get(aid)
                 if sim < self.far_min or other is None or not self._dated.get(aid) or \
                         abs((when - other).total_seconds()) <= self.window_days * 86400:
                     continue
                 ev = self._events[self._find(self._event_of[aid])]
+                if ev.id not in seen and len(far) >= FAR_EVENTS:
+                    continue
+                if ev.id not in seen:
+                    far.add(ev.id)
                 seen.setdefault(ev.id, _Link(ev)).hits.append((aid, float(sim)))
         for link in seen.values():
             link.hits.sort(key=lambda h: -h[1])
