@@ -38,6 +38,11 @@ def test_seeds_form_one_event_and_nothing_else_joins(demo_db):
 def test_events_list_and_detail(demo_db):
     rows = json.loads(run(demo_db, "events", "--limit", "100", "--format", "json").stdout)
     assert sum(r["articles"] for r in rows) == 42
+    # Listed by their newest article, which the list shows beside the first day.
+    latest = [r["latest"] for r in rows]
+    assert latest == sorted(latest, reverse=True)
+    assert all(r["date"] <= r["latest"] for r in rows if r["date"])
+    assert any(r["date"] < r["latest"] for r in rows)  # the demo has running events
     ev = _seed_event(demo_db)
     d = json.loads(run(demo_db, "event", ev.id, "--format", "json").stdout)
     assert {a["id"] for a in d["articles"]} == SEEDS

@@ -305,7 +305,7 @@ def events(
     min_articles: int = typer.Option(1, "--min-articles", min=1),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
-    """Events, newest first: title, date, articles, independent sources, languages."""
+    """Events with the newest news first: first and latest day, articles, independent sources, languages, title."""
     from .queries import event_row
 
     store = _open()
@@ -313,7 +313,7 @@ def events(
                             date_to=until, min_articles=min_articles)
     store.close()
     emit([event_row(e) for e in evs], fmt,
-         ["id", "date", "articles", "sources", "languages", "title"])
+         ["id", "date", "latest", "articles", "sources", "languages", "title"])
 
 
 @app.command()

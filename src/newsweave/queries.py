@@ -68,7 +68,11 @@ def entity_detail(store: Store, key: str) -> dict[str, Any] | None:
 
 def event_row(e: Event) -> dict[str, Any]:
     """One line of the events list."""
-    return {"id": e.id, "title": e.title, "date": e.date, "articles": len(e.article_ids),
+    # "latest": the day of its newest article; events are listed by it, and a running event's
+    # first day alone would hide why it sits where it does.
+    return {"id": e.id, "title": e.title, "date": e.date,
+            "latest": e.last_published.date() if e.last_published else e.date,
+            "articles": len(e.article_ids),
             "sources": e.n_sources, "languages": e.languages, "outlets": e.outlets,
             "story_id": e.story_id}
 

@@ -34,6 +34,9 @@ def test_home_lists_events_with_sources_outlets_and_chart(web: Client) -> None:
     assert "Chinese Defense Minister received by Putin in person in Moscow" in html
     assert "2 independent sources" in html and '<span class="outlet">RFI</span>' in html
     assert html.count('<svg class="spark"') == 20 and 'rel="next"' in html
+    # A running event shows its first and latest day.
+    spans = re.findall(r"<time>([\d-]+)</time> – <time>([\d-]+)</time>", html)
+    assert spans and all(a < b for a, b in spans)
     html2 = page(web, "/?page=2")
     assert 'rel="prev"' in html2 and "Chinese Defense Minister" not in html2
 
