@@ -308,9 +308,9 @@ class EventClusterer:
                         abs((when - other).total_seconds()) <= self.window_days * 86400:
                     continue
                 ev = self._events[self._find(self._event_of[aid])]
-                if ev.id not in seen and len(far) >= FAR_EVENTS:
-                    continue
                 if ev.id not in seen:
+                    if len(far) >= FAR_EVENTS:
+                        continue
                     far.add(ev.id)
                 seen.setdefault(ev.id, _Link(ev)).hits.append((aid, float(sim)))
         for link in seen.values():
