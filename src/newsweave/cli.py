@@ -546,7 +546,10 @@ def eval_clustering(path: Path, cv: bool = typer.Option(False, "--cv/--no-cv",
 
     if not path.exists():
         fail(f"{path}: no such file")
-    typer.echo(run_clustering_eval(path, cv=cv).table())
+    try:
+        typer.echo(run_clustering_eval(path, cv=cv).table())
+    except NewsweaveError as e:
+        fail(str(e))
 
 
 @eval_app.command("similarity")

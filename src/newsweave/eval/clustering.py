@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..stages.cluster import ClusterItem, cluster_articles, fit_event_model, stream_order
 from ..stages.similarity import Featurizer
 
@@ -60,6 +61,7 @@ class ClusteringEvalResult:
     baseline_threshold: float
     newsweave_threshold: float
     seconds: dict[str, float] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # records left out, each with its reason
 
     def table(self) -> str:
         """A printable table."""
@@ -73,6 +75,7 @@ class ClusteringEvalResult:
             lines.append(f"{name:<40}{s.b3_p:>7.3f}{s.b3_r:>7.3f}{s.b3_f1:>7.3f}"
                          f"{s.pw_p:>7.3f}{s.pw_r:>7.3f}{s.pw_f1:>7.3f}{s.n_clusters:>6}")
         lines.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
+        lines += [f"skipped {x}" for x in self.skipped]
         return "\n".join(lines)
 
 
@@ -136,9 +139,45 @@ def parse_date(value: Any) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
 
 
-def load_items(path: Path, featurizer: Featurizer | None = None) -> tuple[list[ClusterItem], dict[str, str]]:
-    """ClusterItems (featurised) and gold event ids from a labelled JSONL file."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_labelled(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The usable records of a labelled JSONL file, and one line per record skipped (file:line: why).
+
+    A record needs a JSON object with a non-empty ``id`` and ``event_id``; a repeated id is skipped
+    (its gold label would be ambiguous). Raises InputError when nothing usable is left."""
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError as e:
+            skipped.append(f"{path}:{n}: not JSON ({e.msg})")
+            continue
+        if not isinstance(r, dict):
+            skipped.append(f"{path}:{n}: not a JSON object")
+            continue
+        missing = [k for k in ("id", "event_id") if not r.get(k)]
+        if missing:
+            skipped.append(f"{path}:{n}: no {' or '.join(missing)}")
+            continue
+        r["id"], r["event_id"] = str(r["id"]), str(r["event_id"])
+        if r["id"] in seen:
+            skipped.append(f"{path}:{n}: id {r['id']!r} repeats an earlier record")
+            continue
+        seen.add(r["id"])
+        rows.append(r)
+    if not rows:
+        raise InputError(str(path), "no labelled article (JSON lines with id and event_id)")
+    return rows, skipped
+
+
+def load_items(path: Path, featurizer: Featurizer | None = None,
+               rows: list[dict[str, Any]] | None = None) -> tuple[list[ClusterItem], dict[str, str]]:
+    """ClusterItems (featurised) and gold event ids from a labelled JSONL file (or its read rows)."""
+    rows = rows if rows is not None else read_labelled(path)[0]
     dates = [parse_date(r.get("published")) for r in rows]
     known = [d for d in dates if d is not None]
     # Undated articles arrive "at ingest time": after every dated one, in file order.
@@ -199,13 +238,11 @@ def _halves(gold: Mapping[str, str], seed: int) -> tuple[set[str], set[str]]:
 def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
     """Stream the labelled articles through Newsweave and the baseline; score both (all and CV)."""
     t0 = time.perf_counter()
-    items, gold = load_items(path)
+    records, skipped = read_labelled(path)
+    items, gold = load_items(path, rows=records)
     t_feat = time.perf_counter() - t0
     order = [it.article_id for it in stream_order(items)]
-    texts = {it.article_id: "" for it in items}
-    rows = {json.loads(line)["id"]: json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
-    for aid in texts:
-        texts[aid] = f"{rows[aid].get('title') or ''}\n{rows[aid].get('text') or ''}"
+    texts = {r["id"]: f"{r.get('title') or ''}\n{r.get('text') or ''}" for r in records}
     index = {aid: i for i, aid in enumerate(texts)}
     sims = _tfidf_matrix(list(texts.values()))
 
@@ -240,7 +277,7 @@ def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
     return ClusteringEvalResult(
         n_articles=len(items), n_events=len(set(gold.values())), newsweave=nw_all, baseline=base_all,
         newsweave_cv=_mean(nw_cv) if nw_cv else nan, baseline_cv=_mean(base_cv) if base_cv else nan,
-        baseline_threshold=b_t, newsweave_threshold=n_t,
+        baseline_threshold=b_t, newsweave_threshold=n_t, skipped=skipped,
         seconds={"featurise": t_feat, "baseline": t2 - t1, "newsweave stream": t3 - t2, "cv": t4 - t3})
 
 

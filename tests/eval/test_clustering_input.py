@@ -1,0 +1,45 @@
+"""`eval clustering` on a labelled file with bad records: they are named and skipped, the rest scored."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsweave.cli import app
+from newsweave.errors import InputError
+from newsweave.eval.clustering import read_labelled, run_clustering_eval
+
+QUAKE = "A magnitude 6.1 earthquake struck near Adana on Monday, damaging buildings, AFAD said."
+VOTE = "Finns voted on Sunday in a parliamentary election; the National Coalition won narrowly."
+
+
+def test_bad_records_are_skipped_with_their_reason(tmp_path: Path) -> None:
+    good = [dict(id=f"q{i}", event_id="quake", title="Earthquake in Adana", text=QUAKE,
+                 published=f"2023-04-1{i}") for i in range(3)]
+    good += [dict(id=f"v{i}", event_id="vote", title="Finland votes", text=VOTE,
+                  published=f"2023-04-0{i + 2}") for i in range(2)]
+    lines = [json.dumps(good[0]), "{not json", json.dumps([1, 2]), json.dumps(dict(id="x", text=QUAKE)),
+             json.dumps(good[0] | {"event_id": "vote"}), *map(json.dumps, good[1:]), ""]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    rows, skipped = read_labelled(path)
+    assert [r["id"] for r in rows] == ["q0", "q1", "q2", "v0", "v1"]
+    assert [s.split(": ", 1)[1] for s in skipped] == [
+        "not JSON (Expecting property name enclosed in double quotes)", "not a JSON object",
+        "no event_id", "id 'q0' repeats an earlier record"]
+    assert skipped[0].startswith(f"{path}:2")
+    result = run_clustering_eval(path, cv=False)
+    assert result.n_articles == 5 and result.n_events == 2
+    assert result.newsweave.b3_f1 == pytest.approx(1.0)
+    assert "skipped " + skipped[0] in result.table()
+
+
+def test_a_file_without_labels_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "unlabelled.jsonl"
+    path.write_text(json.dumps(dict(id="a", text=QUAKE)) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no labelled article"):
+        read_labelled(path)
+    res = CliRunner().invoke(app, ["eval", "clustering", str(path)])
+    assert res.exit_code == 2 and "unlabelled.jsonl" in res.output
