@@ -85,7 +85,7 @@ def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> np.ndarray:
         + [dict(text=r.get("text2") or "", language=r.get("lang2") or None) for r in rows],
         pair_views=True)
     n = len(rows)
-    return np.array([pair_features(feats[i], feats[n + i]) for i in range(n)])
+    return np.array([pair_features(feats[i], feats[n + i]) for i in range(n)]).reshape(n, len(PAIR_COLUMNS))
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -123,19 +123,21 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
     all_rows = _read_csv(csv_path)
     scored = np.array([_scored(r) for r in all_rows], dtype=bool)
     rows = [r for r, keep in zip(all_rows, scored) if keep]
+    model = load_models()["pair"]
     # Each text is featurised once, whether it is scored, written out or both.
-    X_all = _features(all_rows if predictions_out is not None else rows, featurizer)
     if predictions_out is not None:
-        _write(predictions_out, all_rows, load_models()["pair"].score(X_all))
-        X_all = X_all[scored] if len(X_all) else X_all
+        X_all = _features(all_rows, featurizer)
+        _write(predictions_out, all_rows, model.score(X_all))
+        X = X_all[scored]
+    else:
+        X = _features(rows, featurizer)
     if len(rows) < 2 * FOLDS:
         # Unlabelled (a test split) or too few scored pairs for a correlation: say so.
         nan = float("nan")
         return SimilarityEvalResult(n_pairs=len(rows), newsweave=nan, newsweave_cv=nan, baseline=nan,
                                     seconds=time.perf_counter() - t0)
-    X = X_all
     y = -np.array([float(r["Overall"]) for r in rows])
-    pred = load_models()["pair"].score(X)
+    pred = model.score(X)
 
     cv_pred = np.zeros(len(rows))
     fold = _folds(len(rows))

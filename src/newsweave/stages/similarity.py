@@ -219,13 +219,14 @@ def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None
     gap = day_gap(a.published, b.published) if gap_days is None else gap_days
     vec = float(a.vector @ b.vector)
     align = chunk_alignment(a.chunks, b.chunks)
+    align = vec if align is None else align  # without chunks the article vector stands in
+    title = title_cosine(a, b)
     if a.views is not None and b.views is not None:
         prefix = prefix_max(a.views, b.views)
         extra = [prefix, sentence_f(a.views, b.views), window_share(a.views, b.views),
                  min_length(a.views, b.views), vec * prefix]
     else:  # without views the nearest coarse stand-ins: headline, chunk alignment
-        prefix = title_cosine(a, b)
-        extra = [prefix, vec if align is None else align, 0.0, 0.0, vec * prefix]
+        extra = [title, align, 0.0, 0.0, vec * title]
     return np.array([
         vec,
         float(a.lead @ b.lead),
@@ -233,8 +234,8 @@ def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None
         entity_overlap(a.entities, b.entities),
         math.log1p(gap) if gap is not None else 0.0,
         1.0 if gap is None else 0.0,
-        title_cosine(a, b),
-        vec if align is None else align,  # without chunks the article vector stands in
+        title,
+        align,
         vec,
         0.0,
         *extra,
