@@ -48,6 +48,8 @@ def test_events_list_and_detail(demo_db):
     assert {a["id"] for a in d["articles"]} == SEEDS
     assert d["first_reporter"]["id"] in SEEDS
     assert run(demo_db, "event", "ev_nope").exit_code == 1
+    head = run(demo_db, "event", ev.id).stdout.splitlines()[1]
+    assert head == f"{ev.id} · {ev.date} · 2 articles · 2 independent sources · en", head
 
 
 def test_export_contract(demo_db):

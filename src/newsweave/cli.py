@@ -330,7 +330,8 @@ def event(event_id: str, fmt: Format = typer.Option(Format.table, "--format")) -
         emit_one(d, fmt)
         return
     first = d["first_reporter"]
-    typer.echo(f"{d['title']}\n{d['id']} · {d['date']} · {d['articles']} articles · "
+    # d["articles"] is the list of the event's articles here (event_row's count is replaced).
+    typer.echo(f"{d['title']}\n{d['id']} · {d['date']} · {len(d['articles'])} articles · "
                f"{d['sources']} independent sources · {', '.join(d['languages'])}"
                + (f"\nfirst reported by {first['outlet'] or first['id']} at {first['published']}"
                   if first else ""))
