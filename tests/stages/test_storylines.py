@@ -1,0 +1,102 @@
+"""Storylines (group.link_stories): successive events about the same main entities and place."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+
+from newsweave.models import Event, StoredFeatures
+from newsweave.stages.group import STORY_GAP_DAYS, link_stories
+
+TYPES = {"putin": "PER", "kremlin": "ORG", "moscow": "LOC", "kyiv": "LOC", "zelensky": "PER",
+         "nasa": "ORG", "earth": "LOC", "lima": "LOC", "fifa": "ORG"}
+
+
+def _world(spec: list[tuple[str, date, date | None, list[str]]]
+           ) -> tuple[list[Event], dict[str, StoredFeatures]]:
+    """Events (id, first day, last day, entity ids), each with two articles naming those entities."""
+    events, feats = [], {}
+    for eid, first, last, ents in spec:
+        ids = [f"{eid}-a", f"{eid}-b"]
+        for aid in ids:
+            feats[aid] = StoredFeatures(aid, np.zeros(4, np.float32), np.zeros(4, np.float32),
+                                        entities=list(ents))
+        last_dt = datetime.combine(last, datetime.min.time(), timezone.utc) if last else None
+        events.append(Event(id=eid, title=f"title of {eid}", date=first, article_ids=ids,
+                            first_published=datetime.combine(first, datetime.min.time(), timezone.utc),
+                            last_published=last_dt))
+    return events, feats
+
+
+def test_successive_events_with_shared_actor_and_place_form_one_storyline() -> None:
+    events, feats = _world([
+        ("e1", date(2023, 4, 1), None, ["putin", "moscow", "kremlin"]),
+        ("e2", date(2023, 4, 20), None, ["putin", "moscow", "kremlin"]),
+        ("e3", date(2023, 5, 10), None, ["putin", "moscow"]),
+        ("other", date(2023, 4, 5), None, ["nasa", "earth"]),
+    ])
+    events[1].article_ids.append("e2-c")  # the biggest event names the storyline
+    feats["e2-c"] = feats["e2-a"]
+    stories = link_stories(events, feats, TYPES)
+    assert len(stories) == 1
+    st = stories[0]
+    assert st.event_ids == ["e1", "e2", "e3"]
+    assert (st.first_date, st.last_date) == (date(2023, 4, 1), date(2023, 5, 10))
+    assert st.title == "title of e2"
+    assert {e.id: e.story_id for e in events} == {"e1": st.id, "e2": st.id, "e3": st.id, "other": None}
+
+
+def test_a_shared_place_alone_or_an_actor_alone_does_not_link() -> None:
+    events, feats = _world([
+        ("a", date(2023, 4, 1), None, ["putin", "moscow"]),
+        ("b", date(2023, 4, 3), None, ["zelensky", "moscow", "kyiv"]),  # place only
+        ("c", date(2023, 4, 5), None, ["putin", "lima"]),  # actor only
+    ])
+    assert link_stories(events, feats, TYPES) == []
+    assert all(e.story_id is None for e in events)
+
+
+def test_a_long_pause_ends_the_storyline_counted_from_the_last_report() -> None:
+    gap = STORY_GAP_DAYS + 5
+    events, feats = _world([
+        ("old", date(2023, 1, 1), date(2023, 1, 2), ["putin", "moscow"]),
+        ("late", date(2023, 1, 2) + timedelta(days=gap), None, ["putin", "moscow"]),
+    ])
+    assert link_stories(events, feats, TYPES) == []
+    # A running event reported until a week before the next one is right before it, however
+    # long ago it began.
+    events, feats = _world([
+        ("running", date(2023, 1, 1), date(2023, 6, 1), ["putin", "moscow"]),
+        ("next", date(2023, 6, 8), None, ["putin", "moscow"]),
+    ])
+    [st] = link_stories(events, feats, TYPES)
+    assert st.event_ids == ["running", "next"]
+
+
+def test_an_event_belongs_to_at_most_one_storyline() -> None:
+    events, feats = _world([
+        ("p1", date(2023, 3, 1), None, ["putin", "moscow"]),
+        ("p2", date(2023, 3, 2), None, ["putin", "moscow"]),
+        ("z1", date(2023, 3, 1), None, ["zelensky", "kyiv"]),
+        ("z2", date(2023, 3, 2), None, ["zelensky", "kyiv"]),
+        # Shares something with both storylines; more with the Putin one.
+        ("both", date(2023, 3, 5), None, ["putin", "moscow", "kremlin", "zelensky", "kyiv"]),
+    ])
+    stories = link_stories(events, feats, TYPES)
+    seen = [eid for st in stories for eid in st.event_ids]
+    assert len(seen) == len(set(seen))
+    assert sorted(map(tuple, (st.event_ids for st in stories))) == [("p1", "p2", "both"), ("z1", "z2")]
+
+
+def test_events_without_entities_or_date_stay_alone() -> None:
+    events, feats = _world([
+        ("a", date(2023, 4, 1), None, ["putin", "moscow"]),
+        ("b", date(2023, 4, 2), None, []),
+        ("c", date(2023, 4, 3), None, ["putin", "moscow"]),
+    ])
+    events[1].date = None
+    events.append(Event(id="empty", title="no features", date=date(2023, 4, 2),
+                        article_ids=["missing"]))
+    [st] = link_stories(events, feats, TYPES)
+    assert st.event_ids == ["a", "c"]
+    assert events[1].story_id is None and events[-1].story_id is None
