@@ -146,6 +146,21 @@ def test_csv_bigger_than_max_bytes_is_streamed(tmp_path: Path) -> None:
     assert len(out) == 500 and out[-1].id == "r499"
 
 
+def test_csv_quoted_bodies_over_many_lines_with_doubled_quotes(tmp_path: Path) -> None:
+    # The shape of a pandas/spreadsheet export: an unquoted header, then quoted bodies that span
+    # paragraphs and quote people with doubled quotes.
+    p = tmp_path / "export.csv"
+    p.write_text('url,date,title,text\n'
+                 '"https://example.org/a,b",2019-01-04,"Title, with comma","Friday, January 4\n\n\n'
+                 'The minister spoke of ""presumably 36 to 40 people"" under the rubble.\n\nMore."\n'
+                 'https://example.org/c,2019-01-05,Second,"One ""quoted"" word"\n', encoding="utf-8")
+    first, second = run(p)
+    assert first.content == ('Friday, January 4\n\n\nThe minister spoke of "presumably 36 to 40 '
+                             'people" under the rubble.\n\nMore.')
+    assert (first.url, first.title) == ("https://example.org/a,b", "Title, with comma")
+    assert second.source == f"{p}:8" and second.content == 'One "quoted" word'
+
+
 def test_csv_ragged_row(tmp_path: Path) -> None:
     p = tmp_path / "ragged.csv"
     p.write_text("id,text\na,one\nb,two,extra\nc,three\n")

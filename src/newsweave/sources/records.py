@@ -184,15 +184,18 @@ def iter_csv(stream: BinaryIO, name: str, settings: Settings) -> Iterator[Result
         yield Failure(name, "cannot determine the text encoding of the CSV", STAGE)
         return
     head = sample.decode(encoding, "ignore").split("\n", 1)[0]
+    # Only the delimiter is taken from the sniffer: sniffing a header row without quotes turns off
+    # doubled-quote escaping ("" inside a quoted field), which spreadsheet and pandas exports use
+    # for every quotation in an article body.
     try:
-        dialect: Any = csv.Sniffer().sniff(head, ",;\t|")
+        delimiter = csv.Sniffer().sniff(head, ",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     # Process-wide, but only ever raised: article bodies are longer than csv's 128 KiB default.
     csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, settings.max_bytes)))
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
-        yield from _csv_records(csv.reader(text, dialect), name, encoding)
+        yield from _csv_records(csv.reader(text, csv.excel, delimiter=delimiter), name, encoding)
     finally:
         text.detach()  # leave the caller's stream open; it owns it
 
