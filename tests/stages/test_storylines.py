@@ -100,3 +100,20 @@ def test_events_without_entities_or_date_stay_alone() -> None:
     [st] = link_stories(events, feats, TYPES)
     assert st.event_ids == ["a", "c"]
     assert events[1].story_id is None and events[-1].story_id is None
+
+
+
+def test_main_entities_prefer_the_most_named_then_the_most_specific() -> None:
+    from collections import Counter
+
+    from newsweave.stages.group import MAIN_ENTITIES, _main_entities
+
+    counts = Counter({"us": 1, "earth": 1, "nasa": 1, "putin": 3, "moscow": 1, "kremlin": 1,
+                      "kyiv": 1, "zelensky": 1})
+    df = {"us": 40, "earth": 12, "nasa": 9, "putin": 50, "moscow": 2, "kremlin": 1, "kyiv": 3,
+          "zelensky": 2}
+    main = _main_entities(counts, df)
+    assert len(main) == MAIN_ENTITIES
+    # Named by most articles wins whatever its spread; among the ties, the rarer ones.
+    assert main == {"putin", "kremlin", "moscow", "zelensky", "kyiv", "nasa"}
+    assert _main_entities(Counter(dict(reversed(list(counts.items())))), df) == main

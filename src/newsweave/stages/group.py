@@ -156,21 +156,33 @@ def representative_title(arts: Sequence[Article], features: Mapping[str, StoredF
     return with_vec[best].title
 
 
-def _main_entities(ev: Event, features: Mapping[str, StoredFeatures],
-                   entity_types: Mapping[str, str]) -> set[str]:
+def _event_entities(ev: Event, features: Mapping[str, StoredFeatures],
+                    entity_types: Mapping[str, str]) -> Counter[str]:
+    """How many of the event's articles name each of its actor/place entities."""
     counts: Counter[str] = Counter()
     for aid in ev.article_ids:
         f = features.get(aid)
         if f:
             counts.update(e for e in set(f.entities) if entity_types.get(e) in _KEY_TYPES)
-    return {e for e, _ in counts.most_common(MAIN_ENTITIES)}
+    return counts
+
+
+def _main_entities(counts: Counter[str], df: Mapping[str, int]) -> set[str]:
+    """The event's main entities: the ones most of its articles name.
+
+    Ties (in a small event most entities are named once) go to the entity fewer other events
+    name, then to the smaller id: "Earth" or "United States" named in passing does not crowd
+    out the event's own actors and places, and the choice never depends on article order."""
+    return set(sorted(counts, key=lambda e: (-counts[e], df.get(e, 0), e))[:MAIN_ENTITIES])
 
 
 def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures],
                  entity_types: Mapping[str, str]) -> list[Story]:
     """Chain successive events that share their main entities and a place into storylines."""
     order = sorted(events, key=lambda e: (e.date or datetime.min.date(), e.id))
-    main = {e.id: _main_entities(e, features, entity_types) for e in order}
+    named = {e.id: _event_entities(e, features, entity_types) for e in order}
+    df = Counter(ent for counts in named.values() for ent in counts)
+    main = {e.id: _main_entities(named[e.id], df) for e in order}
     chains: list[list[Event]] = []
     for ev in order:
         mine = main[ev.id]
