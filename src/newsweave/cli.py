@@ -540,15 +540,25 @@ def eval_ner(conll: Path, limit: Optional[int] = typer.Option(None, "--limit")) 
 
 @eval_app.command("clustering")
 def eval_clustering(path: Path, cv: bool = typer.Option(False, "--cv/--no-cv",
-                                                         help="Also report 2-fold CV over events.")
+                                                         help="Also report 2-fold CV over events."),
+                    store: bool = typer.Option(False, "--store", help=(
+                        "Score the events already in the --db store (built by `newsweave ingest "
+                        "PATH`) instead of streaming the file."))
                     ) -> None:
     """B-cubed and pairwise P/R/F1 of event clustering vs the TF-IDF baseline."""
-    from .eval.clustering import run_clustering_eval
+    from .eval.clustering import run_clustering_eval, score_store
 
     if not path.exists():
         fail(f"{path}: no such file")
     try:
-        typer.echo(run_clustering_eval(path, cv=cv).table())
+        if store:
+            st = _open()
+            try:
+                typer.echo(score_store(st, path).table())
+            finally:
+                st.close()
+        else:
+            typer.echo(run_clustering_eval(path, cv=cv).table())
     except NewsweaveError as e:
         fail(str(e))
 

@@ -43,3 +43,36 @@ def test_a_file_without_labels_is_refused_by_name(tmp_path: Path) -> None:
         read_labelled(path)
     res = CliRunner().invoke(app, ["eval", "clustering", str(path)])
     assert res.exit_code == 2 and "unlabelled.jsonl" in res.output
+
+
+def test_store_events_are_scored_after_ingest(tmp_path: Path) -> None:
+    """`ingest FILE` then `eval clustering FILE --store` scores what the product built."""
+    recs = [dict(id=f"q{i}", event_id="quake", title="Earthquake in Adana",
+                 text=QUAKE + f" Report {i} from the scene.", published=f"2023-04-1{i}T10:00:00Z")
+            for i in range(3)]
+    recs += [dict(id=f"v{i}", event_id="vote", title="Finland votes",
+                  text=VOTE + f" Count {i} of the ballots.", published=f"2023-04-0{i + 2}T10:00:00Z")
+             for i in range(2)]
+    recs.append(dict(recs[0], id="q-again"))  # same text again: recorded as a duplicate of q0
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(map(json.dumps, recs)) + "\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    r = CliRunner().invoke(app, ["--db", str(db), "ingest", str(path)])
+    assert r.exit_code == 0, r.output
+    unlisted = tmp_path / "more.jsonl"  # a labelled article that was never ingested
+    unlisted.write_text(path.read_text() + json.dumps(dict(recs[1], id="q9")) + "\n")
+    r = CliRunner().invoke(app, ["--db", str(db), "eval", "clustering", str(unlisted), "--store"])
+    assert r.exit_code == 0, r.output
+    assert "6 of 7 labelled articles scored (1 as duplicates of a stored article), 1 not in the store" in r.output
+    assert "not in the store: q9" in r.output
+    row = next(x for x in r.output.splitlines() if x.startswith("newsweave (the stored events)"))
+    assert row.split()[-7:] == ["1.000"] * 6 + ["2"]
+
+
+def test_store_without_the_labelled_articles_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(json.dumps(dict(id="a", event_id="e", text=QUAKE)) + "\n")
+    r = CliRunner().invoke(app, ["--db", str(tmp_path / "empty.db"), "eval", "clustering", str(path),
+                                 "--store"])
+    assert r.exit_code == 2
+    assert "none of its 1 labelled articles is in the store" in r.output

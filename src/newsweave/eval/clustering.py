@@ -23,13 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
 from ..stages.cluster import ClusterItem, cluster_articles, fit_event_model, stream_order
 from ..stages.similarity import Featurizer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..store.base import Store
 
 CV_SEEDS = (0, 1, 2)
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.05, 0.96, 0.025), 3))
@@ -279,6 +282,65 @@ def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
         newsweave_cv=_mean(nw_cv) if nw_cv else nan, baseline_cv=_mean(base_cv) if base_cv else nan,
         baseline_threshold=b_t, newsweave_threshold=n_t, skipped=skipped,
         seconds={"featurise": t_feat, "baseline": t2 - t1, "newsweave stream": t3 - t2, "cv": t4 - t3})
+
+
+@dataclass
+class StoreClusteringResult:
+    """How the events already in a store (built by ``newsweave ingest``) score against the labels."""
+
+    store: str
+    n_labelled: int
+    scores: Scores
+    n_scored: int
+    via_duplicate: int  # labelled articles stored as a recorded duplicate, scored with their original
+    missing: list[str] = field(default_factory=list)  # labelled ids the store does not hold
+    skipped: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        """A printable table."""
+        s = self.scores
+        lines = [f"events in {self.store}: {self.n_scored} of {self.n_labelled} labelled articles "
+                 f"scored ({self.via_duplicate} as duplicates of a stored article), "
+                 f"{len(self.missing)} not in the store (not ingested, failed or without text)",
+                 f"{'system':<40}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'PW P':>7}{'PW R':>7}{'PW F1':>7}{'#ev':>6}",
+                 f"{'newsweave (the stored events)':<40}{s.b3_p:>7.3f}{s.b3_r:>7.3f}{s.b3_f1:>7.3f}"
+                 f"{s.pw_p:>7.3f}{s.pw_r:>7.3f}{s.pw_f1:>7.3f}{s.n_clusters:>6}"]
+        if self.missing:
+            shown = ", ".join(self.missing[:5]) + (", ..." if len(self.missing) > 5 else "")
+            lines.append(f"not in the store: {shown}")
+        lines += [f"skipped {x}" for x in self.skipped]
+        return "\n".join(lines)
+
+
+def score_store(store: "Store", path: Path) -> StoreClusteringResult:
+    """Score the events a store holds (what ingest built, copies and all) against a labelled file.
+
+    Labelled articles are matched by the public id given at ingest (the record's ``id``); one that
+    was recorded as an exact duplicate is scored in its original's event."""
+    rows, skipped = read_labelled(path)
+    gold = {r["id"]: r["event_id"] for r in rows}
+    label: dict[str, str] = {}
+    offset = 0
+    while events := store.list_events(500, offset):
+        for ev in events:
+            label.update((aid, ev.id) for aid in ev.article_ids)
+        offset += len(events)
+    via_dup = 0
+    for d in store.iter_duplicates():
+        if d.id in gold and d.id not in label and d.original_id in label:
+            label[d.id] = label[d.original_id]
+            via_dup += 1
+    scored = {a: g for a, g in gold.items() if a in label}
+    if not scored:
+        raise InputError(str(path), f"none of its {len(gold)} labelled articles is in the store "
+                                    f"{getattr(store, 'path', '')}: run `newsweave ingest` on it first")
+    pred: dict[str, list[str]] = defaultdict(list)
+    for a in scored:
+        pred[label[a]].append(a)
+    return StoreClusteringResult(
+        store=str(getattr(store, "path", "") or "the store"), n_labelled=len(gold),
+        scores=score_clusters(pred, scored), n_scored=len(scored), via_duplicate=via_dup,
+        missing=[a for a in gold if a not in label], skipped=skipped)
 
 
 def fit_and_save(path: Path) -> None:
