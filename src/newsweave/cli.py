@@ -319,10 +319,11 @@ def events(
 @app.command()
 def event(event_id: str, fmt: Format = typer.Option(Format.table, "--format")) -> None:
     """One event: its articles, outlets, copies and first reporter."""
-    from .queries import event_detail
+    from .queries import event_detail, story_detail
 
     store = _open()
     d = event_detail(store, event_id)
+    story = story_detail(store, d["story_id"]) if d and d["story_id"] else None
     store.close()
     if d is None:
         fail(f"no event with id {event_id!r}", 1)
@@ -335,6 +336,9 @@ def event(event_id: str, fmt: Format = typer.Option(Format.table, "--format")) -
                f"{d['sources']} independent sources · {', '.join(d['languages'])}"
                + (f"\nfirst reported by {first['outlet'] or first['id']} at {first['published']}"
                   if first else ""))
+    if story:
+        typer.echo(f"storyline {story['id']}: {story['title']} ("
+                   + " → ".join(f"{e['date']} {e['id']}" for e in story["events"]) + ")")
     for f in d["flags"]:
         typer.echo(f"note: {f}")
     emit(d["articles"], fmt, ["id", "outlet", "published", "language", "copy_of", "title"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .models import Enrichment, Event
+from .models import Enrichment, Event, Story
 from .store.base import Store
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,11 +126,17 @@ def event_report(store: Store, event_id: str) -> "EventReport | None":
 
 def story_rows(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Storylines with their events' titles and dates."""
-    out = []
-    for s in store.list_stories(limit, offset):
-        evs = [e for e in (store.get_event(i) for i in s.event_ids) if e]
-        out.append({"id": s.id, "title": s.title, "first_date": s.first_date,
-                    "last_date": s.last_date,
-                    "events": [{"id": e.id, "date": e.date, "title": e.title,
-                                "articles": len(e.article_ids)} for e in evs]})
-    return out
+    return [_story(store, s) for s in store.list_stories(limit, offset)]
+
+
+def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
+    """One storyline with its events' titles and dates, or None."""
+    s = store.get_story(story_id)
+    return _story(store, s) if s else None
+
+
+def _story(store: Store, s: Story) -> dict[str, Any]:
+    evs = [e for e in (store.get_event(i) for i in s.event_ids) if e]
+    return {"id": s.id, "title": s.title, "first_date": s.first_date, "last_date": s.last_date,
+            "events": [{"id": e.id, "date": e.date, "title": e.title,
+                        "articles": len(e.article_ids), "sources": e.n_sources} for e in evs]}

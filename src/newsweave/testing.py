@@ -261,9 +261,15 @@ class StoreConformance:
         assert [e.id for e in store.list_events(date_from="2023-04-18")] == ["ev2"]
         assert [e.id for e in store.list_events(min_articles=2)] == ["ev1"]
         assert [(s.id, s.event_ids) for s in store.list_stories()] == [("st1", ["ev1", "ev2"])]
+        got_story = store.get_story("st1")
+        assert got_story is not None and got_story.event_ids == ["ev1", "ev2"]
+        assert (got_story.title, got_story.first_date, got_story.last_date) == (
+            "Storyline", date(2023, 4, 16), date(2023, 4, 19))
+        assert store.get_story("nope") is None
         # replacing is total: nothing of the old grouping survives
         store.replace_events([Event("ev9", "All", date(2023, 4, 16), ["g1", "g2", "g3"])], {}, [])
         assert [e.id for e in store.list_events()] == ["ev9"] and store.list_stories() == []
+        assert store.get_story("st1") is None
         assert store.event_of_article("g2") == ("ev9", None)
 
     def test_nearest_articles(self, store: Store) -> None:

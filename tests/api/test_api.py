@@ -118,7 +118,8 @@ def test_openapi_lists_every_route(api: Client) -> None:
     spec = api.get("/openapi.json").json()
     assert {"/api/events", "/api/events/{event_id}", "/api/events/{event_id}/report",
             "/api/articles", "/api/articles/{article_id}", "/api/entities",
-            "/api/entities/{key}", "/api/search", "/api/stories", "/api/ingest"} <= set(spec["paths"])
+            "/api/entities/{key}", "/api/search", "/api/stories", "/api/stories/{story_id}",
+            "/api/ingest"} <= set(spec["paths"])
     body = spec["paths"]["/api/ingest"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(body)
     assert not any(p.startswith("/events") or p == "/" for p in spec["paths"])  # pages stay out

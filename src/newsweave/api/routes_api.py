@@ -122,6 +122,14 @@ def list_stories(request: Request, limit: int = _limit(), offset: int = _offset(
     return _page(rows[:limit], limit, offset, len(rows) > limit)
 
 
+@router.get("/stories/{story_id}", summary="One storyline and its events in date order")
+def get_story(request: Request, story_id: str = _id()) -> dict[str, Any]:
+    d = queries.story_detail(state_of(request).store, story_id)
+    if d is None:
+        raise _not_found("storyline", story_id)
+    return d
+
+
 _INGEST_BODY = {
     "requestBody": {
         "required": True,

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ..queries import story_detail, story_rows
+from ..stages.group import STORY_GAP_DAYS
 from .charts import arrival_bars, month_bars, outlet_timeline
 from .errors import ApiError
 from .ingest import check_outcome, report_data
@@ -70,18 +72,33 @@ def event_page(request: Request, event_id: str) -> HTMLResponse:
     view = st.cache.report(st.store, event_id[:300])
     if view is None or view["detail"] is None:
         raise _not_found("event", event_id)
-    html = view.get("html")
+    # The storyline can change (a recluster) while the event's articles stay the same.
+    story_id = view["detail"].get("story_id")
+    story = story_detail(st.store, story_id) if story_id else None
+    sig = (story_id, tuple((e["id"], e["title"]) for e in story["events"]) if story else ())
+    pages = view.setdefault("html", {})
+    html = pages.get(sig)
     if html is None:
-        # The page depends only on the cached view: render it once per event membership.
+        # The page depends only on the cached view and the storyline: render it once for each.
         report, detail = view["report"], view["detail"]
         num = {a["id"]: i + 1 for i, a in enumerate(report["articles"])}
         outlet = {a["id"]: a.get("outlet") or a["id"] for a in report["articles"]}
         copies = {a["id"]: a.get("copy_of") for a in detail["articles"]}
-        html = view["html"] = st.pages.text(
+        html = pages[sig] = st.pages.text(
             "event.html", title=report["title"], nav="events", r=report, detail=detail,
-            support=view["support"], num=num, outlet=outlet, copies=copies,
+            support=view["support"], num=num, outlet=outlet, copies=copies, story=story,
             matrix=view["matrix"], timeline=outlet_timeline(report["articles"]))
     return HTMLResponse(html)
+
+
+@router.get("/stories", response_class=HTMLResponse)
+def stories(request: Request, page: str | None = None) -> HTMLResponse:
+    st = state_of(request)
+    n = _page_no(page)
+    rows = story_rows(st.store, PAGE + 1, (n - 1) * PAGE)
+    return st.pages.render(request, "stories.html", title="Storylines", nav="stories",
+                           rows=rows[:PAGE], page=n, more=len(rows) > PAGE, params={},
+                           gap_days=STORY_GAP_DAYS)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)

@@ -160,6 +160,10 @@ class Store(Protocol):
         """Storylines, newest first."""
         ...
 
+    def get_story(self, story_id: str) -> Story | None:
+        """One storyline with its event ids in date order, or None."""
+        ...
+
     def get_feed_state(self, url: str) -> dict | None:
         """Conditional-GET state of one feed, or None."""
         ...

@@ -340,3 +340,14 @@ class GroupingMixin:
             evs[r["story_id"]].append(r["id"])
         return [Story(id=r["id"], title=r["title"], event_ids=evs[r["id"]],
                       first_date=r["first_date"], last_date=r["last_date"]) for r in rows]
+
+    def get_story(self, story_id: str) -> Story | None:
+        """One storyline with its events in date order."""
+        rows = self._query("SELECT * FROM stories WHERE id = %s", (story_id,))
+        if not rows:
+            return None
+        ids = [r["id"] for r in self._query(
+            "SELECT id FROM events WHERE story_id = %s ORDER BY date NULLS FIRST, id", (story_id,))]
+        r = rows[0]
+        return Story(id=r["id"], title=r["title"], event_ids=ids, first_date=r["first_date"],
+                     last_date=r["last_date"])

@@ -472,14 +472,19 @@ class SQLiteStore:
 
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first, with their events in date order."""
-        out = []
-        for r in self._query("SELECT * FROM stories ORDER BY last_date DESC, id LIMIT ? OFFSET ?",
-                             (limit, offset)):
-            ids = [x[0] for x in self._query(
-                "SELECT id FROM events WHERE story_id = ? ORDER BY date, id", (r["id"],))]
-            out.append(Story(id=r["id"], title=r["title"], event_ids=ids,
-                             first_date=_date(r["first_date"]), last_date=_date(r["last_date"])))
-        return out
+        return [self._story(r) for r in self._query(
+            "SELECT * FROM stories ORDER BY last_date DESC, id LIMIT ? OFFSET ?", (limit, offset))]
+
+    def get_story(self, story_id: str) -> Story | None:
+        """One storyline with its events in date order."""
+        rows = self._query("SELECT * FROM stories WHERE id = ?", (story_id,))
+        return self._story(rows[0]) if rows else None
+
+    def _story(self, r: sqlite3.Row) -> Story:
+        ids = [x[0] for x in self._query(
+            "SELECT id FROM events WHERE story_id = ? ORDER BY date, id", (r["id"],))]
+        return Story(id=r["id"], title=r["title"], event_ids=ids,
+                     first_date=_date(r["first_date"]), last_date=_date(r["last_date"]))
 
     # -- feeds ----------------------------------------------------------------------------------
 
