@@ -154,3 +154,12 @@ def test_300_articles_report(seeds):
     data = report_to_json(report)
     assert report.claims and len(data["articles"]) == 300
     assert 3 <= len(data["summary"]) <= 8
+
+
+def test_not_in_names_each_silent_outlet_once() -> None:
+    from newsweave.report import missing_outlets
+
+    outlets = {"a1": "wapo", "a2": "wapo", "b1": "cnn", "b2": "cnn", "c": "rt", "d": "d"}
+    # wapo carries the claim in a1 (a2 does not): wapo reported it; cnn twice silent: named once.
+    assert missing_outlets(["a1", "c"], ["a2", "b1", "b2", "d"], outlets) == ["cnn", "d"]
+    assert missing_outlets(["a1"], [], outlets) == []

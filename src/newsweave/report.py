@@ -7,7 +7,7 @@ understanding stages as ingest (used by the evaluations and by callers without a
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -192,8 +192,14 @@ def report_to_json(report: EventReport) -> dict[str, Any]:
     }
 
 
-def _names(ids: Sequence[str], outlets: dict[str, str]) -> str:
-    return ", ".join(outlets.get(i, i) for i in ids)
+def missing_outlets(sources: Sequence[str], missing_from: Sequence[str],
+                    outlets: Mapping[str, str]) -> list[str]:
+    """The outlets (once each) none of whose articles carries a claim.
+
+    ``missing_from`` lists articles; an outlet with one article carrying the claim and another not
+    did report it, so it is not named."""
+    have = {outlets.get(a, a) for a in sources}
+    return [o for o in dict.fromkeys(outlets.get(a, a) for a in missing_from) if o not in have]
 
 
 def _n_sources(n: int) -> str:
@@ -231,9 +237,10 @@ def report_to_markdown(report: EventReport) -> str:
     out += ["", "## Claims", ""]
     if shared:
         out += ["### Reported by several outlets", ""]
-        out += [f"- {c['text']} {cite(c['sources'])}"
-                + (f" — not in {_names(c['missing_from'], outlets)}" if c["missing_from"] else "")
-                for c in shared]
+        for c in shared:
+            absent = missing_outlets(c["sources"], c["missing_from"], outlets)
+            out.append(f"- {c['text']} {cite(c['sources'])}"
+                       + (f" — not in {', '.join(absent)}" if absent else ""))
         out.append("")
     if single:
         out += ["### Reported by one outlet", ""]
