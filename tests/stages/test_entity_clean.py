@@ -65,6 +65,17 @@ def test_call_to_action_word_trimmed_from_byline() -> None:
     assert _texts(out) == [("Deutsche Welle", "ORG")]
 
 
+def test_dateline_and_unclosed_brackets_are_cut_off() -> None:
+    text = ("SAN JOSE, Dec 31 (Reuters) - Costa Rica said so. Talks in Geneva (Switzerland) went on. "
+            "The Nature Air (a charter firm said. Paris, 4 March 2021 was cold.")
+    ms = [_m(text, "SAN JOSE, Dec 31 (Reuters", "ORG"), _m(text, "Geneva (Switzerland)", "LOC"),
+          _m(text, "Nature Air (a", "ORG"), _m(text, "Paris, 4 March", "LOC")]
+    out = clean_mentions(ms, text)
+    # Trimming takes the closing bracket, so "Geneva (Switzerland)" keeps its name only.
+    assert [t for t, _ in _texts(out)] == ["SAN JOSE", "Geneva", "Nature Air", "Paris"]
+    assert all(text[m.start:m.end] == m.text for m in out)
+
+
 def test_possessive_leading_article_and_punctuation() -> None:
     text = "It was Olaf Scholz's plan, backed by the Bundesbank. Ask the European Commission!"
     ms = [_m(text, "Olaf Scholz's", "PER"), _m(text, "the Bundesbank.", "ORG"),
