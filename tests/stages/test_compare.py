@@ -62,6 +62,16 @@ def test_numbers_skip_years_and_read_words():
     assert numbers_in("1,200 soldiers") == [(1200.0, "soldier")]
 
 
+def test_numbers_count_only_what_a_word_names():
+    # What follows a number is its unit only when it names something counted.
+    assert numbers_in("Yates was 7 of 16 for 83 yards.") == [(7.0, ""), (16.0, ""), (83.0, "yard")]
+    assert numbers_in("It pays $60 per share in the 4K mode.") == [(60.0, ""), (4.0, "")]
+    assert numbers_in("They went 13-3 that season.") == [(13.0, "")]  # a score: no unit
+    # An age is not a duration: "62-year-old" and "3 years" count different things.
+    assert numbers_in("The 62-year-old coach left after 3 years.") == [(62.0, "year-old"), (3.0, "year")]
+    assert numbers_in("A cherry red 2008 Tesla Roadster, 3 Series cars.") == [(3.0, "")]
+
+
 def test_death_toll_conflict_and_claims():
     a = make("a", ["A bus crashed near Lyon on Monday, killing 12 people.",
                    "The driver was arrested by police."], places=["Lyon"])
@@ -86,6 +96,15 @@ def test_date_conflict():
     d = report(a, b)
     assert any(c["kind"] == "date" for c in d["conflicts"])
     assert d["record"]["when"]["date"] in ("2024-03-03", "2024-03-04")
+
+
+def test_same_words_resolved_to_different_days_are_no_conflict():
+    # Both say "on Saturday"; published a day apart, the Saturdays were resolved differently.
+    a = make("a", ["The summit opened in Geneva on Saturday with twenty leaders."],
+             dates=[("Saturday", date(2024, 3, 2))], places=["Geneva"])
+    b = make("b", ["The summit opened in Geneva on Saturday with twenty leaders."],
+             dates=[("Saturday", date(2024, 3, 9))], places=["Geneva"], hours=30)
+    assert not [c for c in report(a, b)["conflicts"] if c["kind"] == "date"]
 
 
 def test_agreeing_sources_have_no_conflict():

@@ -58,7 +58,7 @@ LEAD_BONUS = 0.10
 MAX_UNITS_PER_ARTICLE = 40  # the tail of a long article rarely holds the event's claims; bounds cost
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_NUM = re.compile(r"(?<![\w.,-])(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+(?:[.,]\d+)?)(?:-|\s)?(\w+)?")
+_NUM = re.compile(r"(?<![\w.,-])(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+(?:[.,]\d+)?)(?:-|\s)?([^\W\d_]+(?:-[^\W\d_]+)*)?")
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -151,18 +151,27 @@ def numbers_in(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple[fl
             value = float(raw)
         except ValueError:
             continue
-        unit = (m.group(2) or "").casefold()
+        word = m.group(2) or ""
+        unit = word.casefold()
         if unit in _SCALE:
             value *= _SCALE[unit]
-        if 1900 <= value <= 2100 and value == int(value) and not unit:
-            continue  # a bare year is a date, handled with the dates
-        found.append((m.start(), value, _unit(unit)))
+        if 1900 <= value <= 2100 and value == int(value) and (not unit or word[:1].isupper()):
+            continue  # a bare year is a date, handled with the dates ("in 2023", "2008 Tesla")
+        found.append((m.start(), value, _unit(word if _counts_something(word) else "")))
     for m in _WORDNUM.finditer(text):
         if any(s <= m.start() < e for s, e in skip):
             continue
         found.append((m.start(), float(_NUMBER_WORDS[m.group(1).casefold()]), _unit(m.group(2))))
     found.sort()
     return [(v, u) for _, v, u in found]
+
+
+def _counts_something(word: str) -> bool:
+    """Whether the word after a number names what is counted ("12 people", "3 days"): not a
+    function word ("7 of 16", "$60 per share"), not a digit or a letter ("13-3", "4K"), not a
+    name ("Boeing 747 Max" has none; "3 Series" is a product)."""
+    return (len(word) >= 2 and word.replace("-", "").isalpha() and not word[0].isupper()
+            and word.casefold() not in STOP and word.casefold() != "per")
 
 
 def _unit(word: str) -> str:
@@ -188,7 +197,7 @@ class Unit:
     entity_types: dict[str, str]
     entity_names: dict[str, str]
     numbers: list[tuple[float, str]]
-    dates: list[tuple[date, date, str]]  # (from, to, granularity)
+    dates: list[tuple[date, date, str, str]]  # (from, to, granularity, the words used)
     published: datetime | None
 
 
@@ -268,7 +277,7 @@ def prepare_units(articles: Sequence[Article], enrichments: dict[str, Enrichment
                     names.setdefault(keys[i], m.canonical or m.text)
             dspans = [(d.start - s.start, d.end - s.start) for d in enr.dates
                       if s.start <= d.start < s.end]
-            dates = [(d.date_from, d.date_to, d.granularity) for d in enr.dates
+            dates = [(d.date_from, d.date_to, d.granularity, d.text) for d in enr.dates
                      if s.start <= d.start < s.end]
             units.append(Unit(art.id, root_of(art.id, copies), s.index, order, s.text, s.start,
                               s.end, enr.language or art.language, ents, types, names,
@@ -472,11 +481,15 @@ def _number_conflicts(c: Claim) -> list[Conflict]:
 
 def _date_conflicts(c: Claim) -> list[Conflict]:
     values: dict[str, list[str]] = defaultdict(list)
+    said: set[str] = set()
     for u in c.units:
-        days = {d0 for d0, d1, g in u.dates if g == "day"}
-        if len(days) == 1:
-            values[days.pop().isoformat()].append(u.article_id)
-    if len(values) > 1:
+        days = {(d0, fold(text)) for d0, d1, g, text in u.dates if g == "day"}
+        if len({d for d, _ in days}) == 1:
+            values[next(iter(days))[0].isoformat()].append(u.article_id)
+            said |= {t for _, t in days}
+    # Both saying "on Saturday" is no disagreement, even when their publication days make the
+    # Saturdays differ: the resolution differs, not the report.
+    if len(values) > 1 and len(said) > 1:
         return [Conflict(f"date ({_short(c.text)})", "date", c.id, _sides(values))]
     return []
 
