@@ -148,3 +148,27 @@ def test_no_place_in_the_lead_falls_back_to_the_place_the_article_names_most():
                        "Travellers to Finland said they would drive instead, and Finland's unions "
                        "agreed."], places=["Finland", "Estonia"])
     assert extract_fivew(a, enr).where == "Finland"
+
+
+@needs_parser
+def test_a_dateline_or_an_open_bracket_is_no_part_of_who() -> None:
+    a, enr = _article("Investigators study crash",
+                      ["SAN JOSE, Dec 31 (Reuters) - Investigators said on Monday that winds caused "
+                       "the crash of a small plane in Guanacaste.",
+                       "The plane caught fire."], places=["Guanacaste", "SAN JOSE"])
+    who = extract_fivew(a, enr).who
+    assert who and "Dec 31" not in who and "(" not in who
+
+
+def test_phrase_cuts_at_a_dateline_an_unclosed_bracket_and_a_trailing_possessive() -> None:
+    from newsweave.stages.fivew import _phrase
+
+    parser = load_parser()
+    if parser is None:
+        pytest.skip("spaCy's English model is not installed")
+    doc = parser("SAN JOSE, Dec 31 (Reuters")
+    assert _phrase(list(doc)) == "SAN JOSE"
+    doc = parser("The Nature Air (a charter firm")
+    assert _phrase(list(doc)) == "The Nature Air"
+    doc = parser("the long coast of Costa Rica's")
+    assert _phrase(list(doc), 7) == "the long coast of Costa Rica"

@@ -158,15 +158,26 @@ def _weight(pos: int) -> float:
     return 1.0 / (1.0 + 0.5 * pos)
 
 
+_MONTH_TOKEN = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?$")
+
+
 def _phrase(toks: Sequence[Any], limit: int = MAX_PHRASE) -> str:
-    toks = list(toks)
+    toks = list(toks)[:limit]
+    for k, t in enumerate(toks):
+        # A dateline ("SAN JOSE, Dec 31 (Reuters) -") ends the phrase at its date; so does an
+        # opening bracket the phrase does not close.
+        dateline = (t.text == "," and k + 2 < len(toks) and _MONTH_TOKEN.match(toks[k + 1].text)
+                    and toks[k + 2].like_num)
+        unclosed = t.text in ("(", "[", "{") and not any(u.text in (")", "]", "}") for u in toks[k + 1:])
+        if dateline or unclosed:
+            toks = toks[:k]
+            break
     while toks and (toks[-1].is_punct or toks[-1].dep_ in ("cc", "case")):
-        toks.pop()
+        toks.pop()  # after the cut: "Costa Rica's" cut at eight words keeps no "'s"
     while toks and toks[0].is_punct:
         toks.pop(0)
     if not toks:
         return ""
-    toks = toks[:limit]
     return toks[0].doc[toks[0].i: toks[-1].i + 1].text
 
 
