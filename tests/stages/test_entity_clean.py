@@ -76,6 +76,15 @@ def test_dateline_and_unclosed_brackets_are_cut_off() -> None:
     assert all(text[m.start:m.end] == m.text for m in out)
 
 
+def test_title_case_common_noun_is_cut_from_a_headline_name() -> None:
+    text = ("New York Family Of 5 Among 12 Killed In Plane Crash\n\nA family from New York was on "
+            "board. The Supreme Court Justice spoke.\nSupreme Court Rules On Vote Map\n\nThe court "
+            "said the Supreme Court would hear it.")
+    ms = [_m(text, "New York Family", "LOC"), _m(text, "Supreme Court", "ORG", nth=1)]
+    # "Supreme Court" occurs again in prose: a name, kept whole although "court" occurs too.
+    assert _texts(clean_mentions(ms, text)) == [("New York", "LOC"), ("Supreme Court", "ORG")]
+
+
 def test_possessive_leading_article_and_punctuation() -> None:
     text = "It was Olaf Scholz's plan, backed by the Bundesbank. Ask the European Commission!"
     ms = [_m(text, "Olaf Scholz's", "PER"), _m(text, "the Bundesbank.", "ORG"),

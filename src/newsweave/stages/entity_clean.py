@@ -175,6 +175,25 @@ def _in_credit(m: Mention, text: str) -> bool:
     return len(between) <= 80 and all(w[0].isupper() or w.casefold() in _CREDIT_GLUE for w in words)
 
 
+def _strip_title_case_tail(m: Mention, text: str) -> Mention:
+    """A headline in title case capitalises common nouns the tagger then glues onto a name
+    ("New York Family Of 5 Killed" -> "New York Family"). Drop such a last word when the article
+    writes it in lower case elsewhere, this span occurs only here and the rest occurs again."""
+    for _ in range(2):
+        toks = _tokens(m, text)
+        if len(toks) < 2:
+            return m
+        ls, le = _line_bounds(text, m.start, m.end)
+        last = text[toks[-1][0]:toks[-1][1]]
+        rest = text[m.start:toks[-2][1]]
+        if not (_title_case_line(text[ls:le]) and last[:1].isupper() and not last.isupper()
+                and _count_word(text, last.lower()) > 0 and _count_word(text, m.text) == 1
+                and _count_word(text, rest) > 1):
+            return m
+        m = replace(m, text=rest, end=toks[-2][1])
+    return m
+
+
 def _split_lines(m: Mention) -> Mention:
     if "\n" not in m.text:
         return m
@@ -245,7 +264,7 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
         if fixed is None:
             continue
         fixed = _strip_headline_verb(_cut_dateline_and_open_bracket(fixed), text)
-        fixed = _trim(fixed, text)
+        fixed = _trim(_strip_title_case_tail(fixed, text), text)
         if fixed is None or not _plausible(fixed):
             continue
         entry = names.gazetteer_lookup(fixed.text, fixed.language)
