@@ -172,3 +172,11 @@ def test_phrase_cuts_at_a_dateline_an_unclosed_bracket_and_a_trailing_possessive
     assert _phrase(list(doc)) == "The Nature Air"
     doc = parser("the long coast of Costa Rica's")
     assert _phrase(list(doc), 7) == "the long coast of Costa Rica"
+
+
+@needs_parser
+def test_a_place_named_in_the_possessive_is_the_place() -> None:
+    a, enr = _article("Ministry posts images of wreckage",
+                      ["Costa Rica's Ministry of Public Security posted images of the wreckage on "
+                       "Sunday.", "The plane was engulfed in flames."], places=["Costa Rica"])
+    assert extract_fivew(a, enr).where == "Costa Rica"

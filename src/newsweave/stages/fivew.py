@@ -163,6 +163,8 @@ _MONTH_TOKEN = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov
 
 def _phrase(toks: Sequence[Any], limit: int = MAX_PHRASE) -> str:
     toks = list(toks)[:limit]
+    if toks:  # the words as written, punctuation included: what the answer will show
+        toks = list(toks[0].doc[toks[0].i: toks[-1].i + 1])
     for k, t in enumerate(toks):
         # A dateline ("SAN JOSE, Dec 31 (Reuters) -") ends the phrase at its date; so does an
         # opening bracket the phrase does not close.
@@ -502,6 +504,7 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
             if e.end < len(doc) and doc[e.end].text == "," and nxt is not None \
                     and nxt.label_ in _PLACE_ENTS and nxt.root.pos_ == "PROPN":
                 name = doc[e.start: nxt.end].text
+            name = re.sub(r"\s*['’]s$", "", name)  # "Costa Rica's ministry": the place is Costa Rica
             if name not in where_c:  # salience in the whole article, counted once per place
                 where_c[name] = PLACE_FREQ * min(5, article.text.count(e.text)) \
                     * (country if _is_country(e.text) else 1.0)
