@@ -44,6 +44,9 @@ def test_storyline_list_detail_and_event_box(demo_db: Path, tmp_path: Path) -> N
     assert f'id="{sid}"' in html and "2 events" in html
     assert f'href="/events/{seeds}"' in html and f'href="/events/{other}"' in html
 
+    home = page(c, "/")
+    assert home.count(f'href="/stories#{sid}"') == 2  # both events of the storyline say so
+
     html = page(c, f"/events/{seeds}")
     assert 'class="storyline"' in html
     assert f'href="/events/{other}"' in html  # the other event is a link, this one is not
