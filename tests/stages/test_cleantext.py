@@ -291,3 +291,15 @@ def test_keep_rate_clustering_articles() -> None:
     # and "What did you think..." prompts.
     assert total > 5000
     assert rate >= 0.98
+
+
+def test_an_article_on_one_line_with_an_inline_photo_credit_is_kept() -> None:
+    from newsweave.stages.cleantext import clean_body
+
+    flat = ("Vulkan Taal bleibt gefährlich. Die Behörden auf den Philippinen halten die Alarmstufe "
+            "aufrecht, Tausende Menschen bleiben in Notunterkünften. © Foto: Aaron Favila/AP/dpa "
+            "Der Vulkan südlich von Manila spuckt weiter Asche, sagte das Institut für Vulkanologie "
+            "am Montag. Experten warnen vor einem größeren Ausbruch in den kommenden Tagen, und "
+            "Schulen in der Region bleiben geschlossen, teilten die Behörden mit.")
+    body, removed = clean_body(flat)
+    assert body == flat and removed == []

@@ -105,6 +105,13 @@ def test_captions_and_credits() -> None:
     assert is_caption("Fahrgäste warten am Hauptbahnhof auf Informationen. Foto: Boris Roessler/dpa")
     assert not is_credit("usr/src/lib/curses/screen.c")
     assert not is_caption("Li Shangfu said the ties go beyond the alliances of the Cold War era.")
+    # An article whose newlines were lost, its photo caption inline: not a caption.
+    flat = ("Söder: Bund und Länder tragen Corona-Regeln gemeinsam Markus Söder mit Maske - "
+            "© Foto: Markus Schreiber/AP-Pool/dpa Nach viel Streit sieht Bayerns "
+            "Ministerpräsident Markus Söder Bund und Länder im Kampf gegen die Corona-Krise nun "
+            "auf einem gemeinsamen, guten Kurs. Die Grundregeln würden von allen mitgetragen, "
+            "sagte Söder am Mittwoch nach einer Konferenz der Ministerpräsidenten in Berlin.")
+    assert not is_caption(flat)
 
 
 def test_author_from_bio() -> None:

@@ -284,11 +284,18 @@ def is_credit(line: str) -> bool:
     return bool(_SLASH_CREDIT.match(line)) and word_count(line) <= 6
 
 
+CREDIT_MAX_WORDS = 20  # "© Foto: Markus Schreiber/AP-Pool/dpa" and the like, with room to spare
+
+
 def is_caption(line: str) -> bool:
-    """True for a photo caption: a description followed by an image credit."""
+    """True for a photo caption: a description followed by an image credit that ends the line.
+
+    A line that goes on long after the credit is an article whose newlines were lost, with its
+    photo's caption inline, not a caption."""
     line = line.strip()
     start = _credit_start(line) if " " in line else None
-    return start is not None and 5 <= word_count(line[:start]) <= 60
+    return (start is not None and 5 <= word_count(line[:start]) <= 60
+            and word_count(line[start:]) <= CREDIT_MAX_WORDS)
 
 
 def author_from_bio(line: str) -> str | None:
