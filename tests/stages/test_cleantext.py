@@ -303,3 +303,15 @@ def test_an_article_on_one_line_with_an_inline_photo_credit_is_kept() -> None:
             "Schulen in der Region bleiben geschlossen, teilten die Behörden mit.")
     body, removed = clean_body(flat)
     assert body == flat and removed == []
+
+
+def test_an_article_on_one_line_ending_with_a_colon_is_kept() -> None:
+    from newsweave.stages.cleantext import clean_body
+
+    flat = ("Ein Fahrzeug ist mehrmals auf der B4 bei Nordhausen riskant überholt worden, teilte "
+            "die Polizei am Montag mit. Das Auto konnte später kontrolliert werden, Zeugen sollen "
+            "sich bei der Polizei melden. Weitere Polizeinachrichten aus Thüringen:")
+    body, _ = clean_body(flat)
+    assert body == flat
+    text = "The minister resigned on Monday after a long row over the budget.\n\nRead more:\n\nOther news"
+    assert clean_body(text)[0] == "The minister resigned on Monday after a long row over the budget."

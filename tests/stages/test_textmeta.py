@@ -112,6 +112,12 @@ def test_captions_and_credits() -> None:
             "auf einem gemeinsamen, guten Kurs. Die Grundregeln würden von allen mitgetragen, "
             "sagte Söder am Mittwoch nach einer Konferenz der Ministerpräsidenten in Berlin.")
     assert not is_caption(flat)
+    # A report's paragraph ending with its agency or video credit is no caption either.
+    assert not is_caption("The pope was walking through the square, greeting people after a "
+                          "Vespers service, when he was grabbed on the arm by a woman. The pope "
+                          "appeared to be slightly hurt as she pulled him towards her, and slapped "
+                          "her hand when she refused to let go. Credit: Vatican TV via Storyful")
+    assert is_caption("Firefighters work at the scene. The blaze started at night. © AP Photo/Ng Han Guan")
 
 
 def test_author_from_bio() -> None:

@@ -263,7 +263,11 @@ class _Cleaner:
 
     def _mark_trailing(self) -> None:
         for i in reversed(self.kept()):
-            if _has_sentence(self.lines[i]) and not self.lines[i].rstrip().endswith((":", "：")):
+            line = self.lines[i]
+            # "Read more:" introduces the links below it; a whole paragraph that happens to end
+            # with "Autor:" (an article whose newlines were lost) is still the article.
+            lead_in = line.rstrip().endswith((":", "：")) and not _is_paragraph(line)
+            if _has_sentence(line) and not lead_in:
                 return
             self.drop(i, "trailing")
 

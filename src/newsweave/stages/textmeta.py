@@ -284,6 +284,7 @@ def is_credit(line: str) -> bool:
     return bool(_SLASH_CREDIT.match(line)) and word_count(line) <= 6
 
 
+_SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*\s+(?=[^\W\d_])")
 CREDIT_MAX_WORDS = 20  # "© Foto: Markus Schreiber/AP-Pool/dpa" and the like, with room to spare
 
 
@@ -294,8 +295,13 @@ def is_caption(line: str) -> bool:
     photo's caption inline, not a caption."""
     line = line.strip()
     start = _credit_start(line) if " " in line else None
-    return (start is not None and 5 <= word_count(line[:start]) <= 60
-            and word_count(line[start:]) <= CREDIT_MAX_WORDS)
+    if start is None or word_count(line[start:]) > CREDIT_MAX_WORDS:
+        return False
+    words = word_count(line[:start])
+    # Several sentences of some length before an agency or video credit ("... (dpa)", "Credit:
+    # Vatican TV") are a report's paragraph; a caption describes one picture in a sentence or two.
+    sentences = len(_SENTENCE_END.findall(line[:start])) + 1
+    return 5 <= words <= 60 and not (sentences >= 2 and words > 40)
 
 
 def author_from_bio(line: str) -> str | None:
