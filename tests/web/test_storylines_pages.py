@@ -41,11 +41,14 @@ def test_storyline_list_detail_and_event_box(demo_db: Path, tmp_path: Path) -> N
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
     html = page(c, "/stories")
-    assert f'id="{sid}"' in html and "2 events" in html
+    assert f'id="{sid}"' in html and "2 events" in html and f'href="/stories/{sid}"' in html
     assert f'href="/events/{seeds}"' in html and f'href="/events/{other}"' in html
+    one = page(c, f"/stories/{sid}")
+    assert f'href="/events/{seeds}"' in one and f'href="/events/{other}"' in one and "<h1>" in one
+    page(c, "/stories/story_nope", status=404)
 
     home = page(c, "/")
-    assert home.count(f'href="/stories#{sid}"') == 2  # both events of the storyline say so
+    assert home.count(f'href="/stories/{sid}"') == 2  # both events of the storyline say so
 
     html = page(c, f"/events/{seeds}")
     assert 'class="storyline"' in html

@@ -98,7 +98,17 @@ def stories(request: Request, page: str | None = None) -> HTMLResponse:
     rows = story_rows(st.store, PAGE + 1, (n - 1) * PAGE)
     return st.pages.render(request, "stories.html", title="Storylines", nav="stories",
                            rows=rows[:PAGE], page=n, more=len(rows) > PAGE, params={},
-                           gap_days=STORY_GAP_DAYS)
+                           gap_days=STORY_GAP_DAYS, one=False)
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story(request: Request, story_id: str) -> HTMLResponse:
+    st = state_of(request)
+    d = story_detail(st.store, story_id[:300])
+    if d is None:
+        raise _not_found("storyline", story_id)
+    return st.pages.render(request, "stories.html", title=d["title"], nav="stories", rows=[d],
+                           page=1, more=False, params={}, gap_days=STORY_GAP_DAYS, one=True)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
