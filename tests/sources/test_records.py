@@ -125,10 +125,39 @@ def test_csv_records() -> None:
     assert empty == Failure(f"{name}:5", "record has no text or html (both absent or empty)", "source")
 
 
-def test_csv_without_text_column_is_one_failure() -> None:
-    (f,) = run(SRC / "no_text.csv")
-    assert f == Failure(str(SRC / "no_text.csv"),
-                        "CSV has no 'text' or 'html' column (columns: id, title, body)", "source")
+def test_csv_without_text_column_is_one_failure(tmp_path: Path) -> None:
+    p = tmp_path / "no_text.csv"
+    p.write_text("id,title,notes\nx1,Nope,There is no text column here.\n")
+    (f,) = run(p)
+    assert f == Failure(str(p), "CSV has no 'text' or 'html' column (columns: id, title, notes)",
+                        "source")
+
+
+def test_common_export_field_names_are_read() -> None:
+    # A "body" column is the text (news-please, spreadsheets): no longer refused.
+    (item,) = run(SRC / "no_text.csv")
+    assert item.content == "There is no text column here." and item.title == "Nope"
+
+
+def test_aliases_of_news_please_newsapi_and_wikinews_exports(tmp_path: Path) -> None:
+    p = tmp_path / "exports.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"headline": "Bridge opens", "maintext": "The bridge opened on Friday.",
+         "date_publish": "2023-04-16 09:30:00", "source_domain": "example.org",
+         "authors": ["Ann Lee", "Bo Chen"], "lang": "en", "link": "https://example.org/a"},
+        {"title": "Dam", "content": "The dam held.", "publishedAt": "2023-04-17T08:00:00Z",
+         "source": {"id": None, "name": "BBC News"}},
+        {"title": "Both", "text": "The text field wins.", "body": "not this", "date": "2023-04-18"},
+    ]) + "\n")
+    a, b, c = run(p)
+    assert (a.title, a.content, a.outlet, a.author, a.language, a.url) == (
+        "Bridge opens", "The bridge opened on Friday.", "example.org", "Ann Lee, Bo Chen", "en",
+        "https://example.org/a")
+    assert a.published == datetime(2023, 4, 16, 9, 30, tzinfo=timezone.utc)
+    assert (b.content, b.outlet) == ("The dam held.", "BBC News")
+    assert b.published == datetime(2023, 4, 17, 8, tzinfo=timezone.utc)
+    assert c.content == "The text field wins." and c.published.date().isoformat() == "2023-04-18"
+    assert c.meta["extra"] == {"body": "not this"}
 
 
 def test_csv_semicolons_latin1_and_html_column(tmp_path: Path) -> None:

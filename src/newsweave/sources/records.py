@@ -17,6 +17,44 @@ from .timestamps import parse_date
 FIELDS = ("id", "url", "title", "text", "html", "published", "outlet", "author", "language",
           "description")
 _STRING_FIELDS = ("url", "title", "outlet", "author", "language", "description")
+# Other names the same fields go by in common exports (news-please, newspaper3k, NewsAPI, GDELT-style
+# CSVs, spreadsheets): used only when the field's own name is absent, first name found wins.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("body", "content", "maintext", "article", "article_text", "full_text"),
+    "html": ("raw_html", "page_html"),
+    "title": ("headline",),
+    "url": ("link", "canonical_url", "source_url"),
+    "published": ("date", "published_at", "publishedat", "publish_date", "date_publish",
+                  "date_published", "datepublished", "pubdate", "pub_date", "datetime", "timestamp"),
+    "outlet": ("source", "site", "site_name", "source_domain", "publisher", "domain"),
+    "author": ("authors", "byline"),
+    "language": ("lang",),
+    "description": ("summary", "abstract", "standfirst"),
+}
+TEXT_NAMES = frozenset(("text", "html", *ALIASES["text"], *ALIASES["html"]))
+
+
+def _alias_value(key: str, v: Any) -> Any:
+    if key == "outlet" and isinstance(v, dict):  # NewsAPI: "source": {"id": ..., "name": "BBC"}
+        return v.get("name")
+    if key == "author" and isinstance(v, list):  # news-please, newspaper3k: a list of names
+        return ", ".join(str(x) for x in v if isinstance(x, str) and x.strip()) or None
+    return v
+
+
+def canonical_fields(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record with aliased fields under their own names (``body`` -> ``text`` ...)."""
+    out = dict(rec)
+    for key, names in ALIASES.items():
+        if out.get(key) not in (None, ""):
+            continue
+        for name in names:
+            v = _alias_value(key, out.get(name))
+            if v not in (None, "") and (key not in ("text", "html") or isinstance(v, str)):
+                out[key] = v
+                out.pop(name)
+                break
+    return out
 _SAMPLE = 65536
 
 Result = RawItem | Failure
@@ -26,7 +64,8 @@ def record_item(rec: Any, source: str, meta: Mapping[str, Any] | None = None) ->
     """A kind="record" RawItem from one decoded record, or a Failure naming why not."""
     if not isinstance(rec, dict):
         return Failure(source, f"expected a JSON object, got {type(rec).__name__}", STAGE)
-    rec = {str(k).strip().lower() if k is not None else "": v for k, v in rec.items()}
+    rec = canonical_fields({str(k).strip().lower() if k is not None else "": v
+                            for k, v in rec.items()})
     for key in ("text", "html"):
         v = rec.get(key)
         if v is not None and not isinstance(v, str):
@@ -206,7 +245,7 @@ def _csv_records(reader: Any, name: str, encoding: str) -> Iterator[Result]:
     except (csv.Error, UnicodeDecodeError, StopIteration) as e:
         yield Failure(name, f"cannot read the CSV header: {e}", STAGE)
         return
-    if not {"text", "html"} & set(header):
+    if not TEXT_NAMES & set(header):
         cols = ", ".join(header) or "none"
         yield Failure(name, f"CSV has no 'text' or 'html' column (columns: {cols})", STAGE)
         return
