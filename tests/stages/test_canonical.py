@@ -41,6 +41,15 @@ def test_titles_and_spelling_variants() -> None:
     assert names.strip_titles("Chinese Defence Minister Li Shangfu") == "Li Shangfu"
 
 
+def test_acronyms_keep_their_doubled_letters() -> None:
+    # Spelling slack collapses doubled letters in names; in an acronym they are the name.
+    ms = _ms(("EU", "ORG"), ("EEUU", "LOC"), ("BBC", "ORG"), ("B.C.", "LOC"), language="es")
+    assert _canon(ms) == ["European Union", "United States", "BBC", "B.C."]
+    assert names.name_key("BBC") != names.name_key("B.C.")
+    assert names.name_key("EE.UU.") == names.name_key("EEUU") != names.name_key("EU")
+    assert names.name_key("Mohammed") == names.name_key("Mohamed")  # names keep their slack
+
+
 def test_middle_names_and_initials_are_one_person() -> None:
     ms = _ms(("John F. Kennedy", "PER"), ("John Kennedy", "PER"), ("John Kennedy", "PER"), ("Kennedy", "PER"))
     assert set(_canon(ms)) == {"John Kennedy"}

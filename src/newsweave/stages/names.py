@@ -105,9 +105,17 @@ def _loose(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", token)
 
 
+_ACRONYM = re.compile(r"^(?:[A-Z]\.?){2,6}$")
+
+
 @lru_cache(maxsize=65536)
 def name_key(text: str, language: str | None = None) -> str:
-    """Matching key of a name: folded, with spelling and transliteration slack."""
+    """Matching key of a name: folded, with spelling and transliteration slack.
+
+    An acronym gets no slack: doubled letters carry meaning there ("EEUU" is the United States,
+    "EU" the European Union; "BBC" is not "B.C.")."""
+    if _ACRONYM.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).strip())):
+        return fold(text, language)
     return " ".join(_loose(t) for t in fold(text, language).split())
 
 
