@@ -85,6 +85,12 @@ def test_title_case_common_noun_is_cut_from_a_headline_name() -> None:
     assert _texts(clean_mentions(ms, text)) == [("New York", "LOC"), ("Supreme Court", "ORG")]
 
 
+def test_a_name_with_digits_is_no_person() -> None:
+    text = "COVID-19 spread fast, said Anna Lee."
+    out = clean_mentions([_m(text, "COVID-19", "PER"), _m(text, "Anna Lee", "PER")], text)
+    assert _texts(out) == [("COVID-19", "MISC"), ("Anna Lee", "PER")]
+
+
 def test_possessive_leading_article_and_punctuation() -> None:
     text = "It was Olaf Scholz's plan, backed by the Bundesbank. Ask the European Commission!"
     ms = [_m(text, "Olaf Scholz's", "PER"), _m(text, "the Bundesbank.", "ORG"),

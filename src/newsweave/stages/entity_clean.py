@@ -267,6 +267,8 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
         fixed = _trim(_strip_title_case_tail(fixed, text), text)
         if fixed is None or not _plausible(fixed):
             continue
+        if fixed.type == "PER" and any(c.isdigit() for c in fixed.text):
+            fixed = replace(fixed, type="MISC")  # "COVID-19", "Apollo 11": no person's name has digits
         entry = names.gazetteer_lookup(fixed.text, fixed.language)
         if entry is None and fixed.type != "PER" and len(fixed.text.split()) == 1:
             entry = names.gazetteer_surname(fixed.text, fixed.language)
