@@ -158,3 +158,17 @@ def test_quote_alignment_names_stay_importable_from_compare():
 
     assert compare.align_quotes is quote_align.align_quotes
     assert compare.QuoteGroup is quote_align.QuoteGroup and compare.quote_relation is quote_relation
+
+
+def test_a_running_story_s_later_figures_are_updates_not_conflicts():
+    a = make("a", ["Floods in the valley have killed 12 people, officials said on Monday."],
+             places=["valley"])
+    b = make("b", ["Floods in the valley have killed 40 people, officials said on Monday."],
+             hours=24 * 9, places=["valley"])
+    d = report(a, b)
+    assert d["claims"][0]["independent_sources"] == 2
+    assert not [c for c in d["conflicts"] if c["kind"] == "number"]
+    c = make("c", ["Floods in the valley have killed 15 people, officials said on Monday."],
+             hours=5, places=["valley"])
+    conflict = next(x for x in report(a, b, c)["conflicts"] if x["kind"] == "number")
+    assert {s["value"] for s in conflict["sides"]} == {"12", "15"}  # same day: a disagreement

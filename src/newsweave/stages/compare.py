@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -55,6 +55,7 @@ ENTITY_CAP = 0.12
 PERSON_MISMATCH = 0.10
 NUMBER_BONUS = 0.05
 LEAD_BONUS = 0.10
+CONFLICT_WINDOW_HOURS = 72  # accounts further apart report a running story's later state
 MAX_UNITS_PER_ARTICLE = 40  # the tail of a long article rarely holds the event's claims; bounds cost
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -446,13 +447,30 @@ def _representative(us: list[Unit], idx: list[int], vecs: np.ndarray, units: Seq
 # ---- conflicts ---------------------------------------------------------------------------------
 
 def find_conflicts(claims: Sequence[Claim]) -> list[Conflict]:
-    """Aligned sentences that disagree on a quantity, a calendar date or a place."""
+    """Aligned sentences that disagree on a quantity, a calendar date or a place.
+
+    Only accounts published within ``CONFLICT_WINDOW_HOURS`` of the claim's first are compared: in
+    a story that runs for weeks, "yesterday 40,000 cases" a month later is an update, not a
+    contradiction. Undated accounts are compared with all."""
     out: list[Conflict] = []
     for c in claims:
         if c.support < 2:
             continue
+        c = _concurrent(c)
+        if len({u.root for u in c.units}) < 2:
+            continue  # one independent account left: nothing to disagree with
         out += _number_conflicts(c) + _date_conflicts(c) + _place_conflicts(c)
     return out
+
+
+def _concurrent(c: Claim) -> Claim:
+    dated = [_ts(u.published) for u in c.units if u.published]
+    if not dated:
+        return c
+    first = min(dated)
+    units = [u for u in c.units if u.published is None
+             or _ts(u.published) - first <= CONFLICT_WINDOW_HOURS * 3600]
+    return c if len(units) == len(c.units) else replace(c, units=units)
 
 
 def _sides(values: dict[str, list[str]]) -> list[ConflictSide]:
