@@ -32,6 +32,10 @@ def dumps(obj: Any, indent: int | None = None) -> str:
     return json.dumps(jsonable(obj), ensure_ascii=False, indent=indent)
 
 
+SHORT_CELL = 24  # a column whose cells are all this short is kept whole when there is room
+TEXT_MIN_WIDTH = 16
+
+
 def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str] | None = None,
          title: str | None = None) -> None:
     """Print rows as a rich table, a JSON list or JSON lines."""
@@ -46,12 +50,26 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str] | N
     from rich.table import Table
 
     cols = list(columns or (rows[0].keys() if rows else []))
+    cells = [[_cell(r.get(c)) for c in cols] for r in rows]
+    widest = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    short = [w <= SHORT_CELL for w in widest]
+    console = Console()
+    # Ids, days and counts read badly folded ("2023-04-1 / 6"): keep them whole and give the text
+    # columns (titles, snippets) the width that is left, when the console has room for both.
+    needed = (sum(w for w, s in zip(widest, short) if s) + TEXT_MIN_WIDTH * short.count(False)
+              + 3 * len(cols) + 1)
+    keep_whole = needed <= console.width
     table = Table(title=title, show_lines=False)
-    for c in cols:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*[_cell(r.get(c)) for c in cols])
-    Console().print(table)
+    for c, is_short in zip(cols, short):
+        if not keep_whole:  # a narrow console: every column folds, as rich sees fit
+            table.add_column(c, overflow="fold")
+        elif is_short:
+            table.add_column(c, no_wrap=True)
+        else:
+            table.add_column(c, overflow="fold", ratio=1, min_width=TEXT_MIN_WIDTH)
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
 
 
 def _cell(v: Any) -> str:
