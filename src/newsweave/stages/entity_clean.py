@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from newsweave.models import EntityType, Mention
 from newsweave.stages import names
+from newsweave.stages.textmeta import name_end
 
 __all__ = ["clean_mentions", "fix_types_by_majority"]
 
@@ -60,10 +61,6 @@ _TRIM_TAIL = re.compile(r"(?:['’`]s|['’`]|[\s.,;:!?)\]}\"“”«»|/\\\-–
 _ABBREVIATION = re.compile(r"(?:\b\w\.\w+|\b(?:Co|Cos|Corp|Inc|Ltd|Plc|Bros|Jr|Sr|St|Mt|Ft|Ave))$")
 _TRIM_HEAD = re.compile(r"^[\s.,;:!?(\[{\"“”«»|/\\\-–—_*•·]+")
 _TOKEN = re.compile(r"\S+")
-# A dateline's date ("SAN JOSE, Dec 31 (Reuters) -"): no name goes on past the comma before it.
-_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?")
-_DATE_AFTER_COMMA = re.compile(rf",\s+(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}\s+{_MONTH}(?:\s|$))")
-_BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _WORD_RE_CACHE: dict[str, re.Pattern[str]] = {}
 
 
@@ -207,24 +204,8 @@ def _split_lines(m: Mention) -> Mention:
 def _cut_dateline_and_open_bracket(m: Mention) -> Mention:
     """A name holds no calendar date and no unclosed bracket: the tagger ran into a dateline
     ("SAN JOSE, Dec 31 (Reuters") or an aside. Keep what comes before."""
-    t = m.text
-    cut = len(t)
-    date = _DATE_AFTER_COMMA.search(t)
-    if date:
-        cut = date.start()
-    depth: list[tuple[str, int]] = []
-    for i, ch in enumerate(t[:cut]):
-        if ch in _BRACKETS:
-            depth.append((ch, i))
-        elif ch in _BRACKETS.values():
-            if depth and _BRACKETS[depth[-1][0]] == ch:
-                depth.pop()
-            else:
-                cut = i  # a closing bracket that opens nothing
-                break
-    if depth:
-        cut = min(cut, depth[0][1])
-    return m if cut == len(t) else replace(m, text=t[:cut], end=m.start + cut)
+    cut = name_end(m.text)
+    return m if cut == len(m.text) else replace(m, text=m.text[:cut], end=m.start + cut)
 
 
 def _plausible(m: Mention) -> bool:

@@ -38,6 +38,7 @@ from typing import Any
 
 from ..models import Article, Enrichment
 from .names import gazetteer_lookup
+from .textmeta import name_end
 
 __all__ = ["FiveW", "extract_fivew", "extract_when", "load_parser", "LEAD_SENTENCES"]
 
@@ -158,22 +159,14 @@ def _weight(pos: int) -> float:
     return 1.0 / (1.0 + 0.5 * pos)
 
 
-_MONTH_TOKEN = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?$")
-
-
 def _phrase(toks: Sequence[Any], limit: int = MAX_PHRASE) -> str:
     toks = list(toks)[:limit]
     if toks:  # the words as written, punctuation included: what the answer will show
-        toks = list(toks[0].doc[toks[0].i: toks[-1].i + 1])
-    for k, t in enumerate(toks):
-        # A dateline ("SAN JOSE, Dec 31 (Reuters) -") ends the phrase at its date; so does an
-        # opening bracket the phrase does not close.
-        dateline = (t.text == "," and k + 2 < len(toks) and _MONTH_TOKEN.match(toks[k + 1].text)
-                    and toks[k + 2].like_num)
-        unclosed = t.text in ("(", "[", "{") and not any(u.text in (")", "]", "}") for u in toks[k + 1:])
-        if dateline or unclosed:
-            toks = toks[:k]
-            break
+        span = toks[0].doc[toks[0].i: toks[-1].i + 1]
+        # A dateline's date ("SAN JOSE, Dec 31 (Reuters) -") or a bracket the phrase does not
+        # close ends it.
+        end = span.start_char + name_end(span.text)
+        toks = [t for t in span if t.idx < end]
     while toks and (toks[-1].is_punct or toks[-1].dep_ in ("cc", "case")):
         toks.pop()  # after the cut: "Costa Rica's" cut at eight words keeps no "'s"
     while toks and toks[0].is_punct:

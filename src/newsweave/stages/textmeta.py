@@ -259,6 +259,28 @@ def is_dateline(line: str) -> bool:
     return len(_WORD.findall(rest)) <= 4 and not rest.rstrip().endswith((".", "!", "?"))
 
 
+# A dateline's date ("SAN JOSE, Dec 31 (Reuters) -"): no name goes on past the comma before it.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_AFTER_COMMA = re.compile(rf",\s+(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}\s+{_MONTH}(?:\s|$))")
+_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+
+
+def name_end(text: str) -> int:
+    """Where a name or a who/where phrase must end: before a dateline's date or a bracket it does
+    not close ("SAN JOSE, Dec 31 (Reuters" -> 8), else ``len(text)``."""
+    date = _DATE_AFTER_COMMA.search(text)
+    cut = date.start() if date else len(text)
+    opened: list[tuple[str, int]] = []
+    for i, ch in enumerate(text[:cut]):
+        if ch in _BRACKETS:
+            opened.append((ch, i))
+        elif ch in _BRACKETS.values():
+            if not opened or _BRACKETS[opened[-1][0]] != ch:
+                return i  # a closing bracket that opens nothing
+            opened.pop()
+    return opened[0][1] if opened else cut
+
+
 def _credit_start(line: str) -> int | None:
     positions = []
     if "©" in line:
