@@ -61,6 +61,7 @@ def records(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 def main() -> None:
     from newsweave.config import Settings
     from newsweave.pipeline import ingest
+    from newsweave.queries import events_of_articles
     from newsweave.store import open_store
 
     csv_path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CSV
@@ -73,15 +74,7 @@ def main() -> None:
         t = time.perf_counter()
         ingest([str(src)], store, Settings())
         seconds = time.perf_counter() - t
-        event_of: dict[str, str] = {}
-        offset = 0
-        while events := store.list_events(500, offset):
-            for ev in events:
-                event_of.update((a, ev.id) for a in ev.article_ids)
-            offset += len(events)
-        for d in store.iter_duplicates():
-            if d.original_id in event_of:
-                event_of[d.id] = event_of[d.original_id]
+        event_of, _ = events_of_articles(store)
         store.close()
     counts: Counter[tuple[str, str]] = Counter()
     by_langs: Counter[tuple[str, str, str]] = Counter()

@@ -94,21 +94,35 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any] | None:
                           "copy_of": copies.get(a.id)} for a in arts]}
 
 
+def iter_events(store: Store, batch: int = 500) -> Iterator[Event]:
+    """Every stored event, a page at a time."""
+    offset = 0
+    while events := store.list_events(batch, offset):
+        yield from events
+        offset += len(events)
+
+
+def events_of_articles(store: Store) -> tuple[dict[str, str], set[str]]:
+    """The event of every stored article and of every recorded exact duplicate (its original's
+    event), and the ids among them that are such duplicates."""
+    event_of = {aid: ev.id for ev in iter_events(store) for aid in ev.article_ids}
+    duplicates = set()
+    for d in store.iter_duplicates():
+        if d.id not in event_of and d.original_id in event_of:
+            event_of[d.id] = event_of[d.original_id]
+            duplicates.add(d.id)
+    return event_of, duplicates
+
+
 def export_events(store: Store, batch: int = 500) -> Iterator[dict[str, Any]]:
     """Every event in the export contract: id, title, date, articles[...], story_id."""
-    offset = 0
-    while True:
-        events = store.list_events(batch, offset)
-        if not events:
-            return
-        for ev in events:
-            d = event_detail(store, ev.id)
-            assert d is not None
-            yield {"id": ev.id, "title": ev.title, "date": ev.date.isoformat() if ev.date else None,
-                   "articles": [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                                 for k, v in a.items() if k != "url"} for a in d["articles"]],
-                   "story_id": ev.story_id}
-        offset += batch
+    for ev in iter_events(store, batch):
+        d = event_detail(store, ev.id)
+        assert d is not None
+        yield {"id": ev.id, "title": ev.title, "date": ev.date.isoformat() if ev.date else None,
+               "articles": [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                             for k, v in a.items() if k != "url"} for a in d["articles"]],
+               "story_id": ev.story_id}
 
 
 def event_report(store: Store, event_id: str) -> "EventReport | None":

@@ -317,19 +317,11 @@ def score_store(store: "Store", path: Path) -> StoreClusteringResult:
 
     Labelled articles are matched by the public id given at ingest (the record's ``id``); one that
     was recorded as an exact duplicate is scored in its original's event."""
+    from ..queries import events_of_articles
+
     rows, skipped = read_labelled(path)
     gold = {r["id"]: r["event_id"] for r in rows}
-    label: dict[str, str] = {}
-    offset = 0
-    while events := store.list_events(500, offset):
-        for ev in events:
-            label.update((aid, ev.id) for aid in ev.article_ids)
-        offset += len(events)
-    via_dup = 0
-    for d in store.iter_duplicates():
-        if d.id in gold and d.id not in label and d.original_id in label:
-            label[d.id] = label[d.original_id]
-            via_dup += 1
+    label, duplicates = events_of_articles(store)
     scored = {a: g for a, g in gold.items() if a in label}
     if not scored:
         raise InputError(str(path), f"none of its {len(gold)} labelled articles is in the store "
@@ -339,7 +331,8 @@ def score_store(store: "Store", path: Path) -> StoreClusteringResult:
         pred[label[a]].append(a)
     return StoreClusteringResult(
         store=str(getattr(store, "path", "") or "the store"), n_labelled=len(gold),
-        scores=score_clusters(pred, scored), n_scored=len(scored), via_duplicate=via_dup,
+        scores=score_clusters(pred, scored), n_scored=len(scored),
+        via_duplicate=len(duplicates & scored.keys()),
         missing=[a for a in gold if a not in label], skipped=skipped)
 
 
