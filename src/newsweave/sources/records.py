@@ -17,6 +17,10 @@ from .timestamps import parse_date
 FIELDS = ("id", "url", "title", "text", "html", "published", "outlet", "author", "language",
           "description")
 _STRING_FIELDS = ("url", "title", "outlet", "author", "language", "description")
+_SAMPLE = 65536
+
+Result = RawItem | Failure
+
 # Other names the same fields go by in common exports (news-please, newspaper3k, NewsAPI, GDELT-style
 # CSVs, spreadsheets): used only when the field's own name is absent, first name found wins.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -55,9 +59,6 @@ def canonical_fields(rec: dict[str, Any]) -> dict[str, Any]:
                 out.pop(name)
                 break
     return out
-_SAMPLE = 65536
-
-Result = RawItem | Failure
 
 
 def record_item(rec: Any, source: str, meta: Mapping[str, Any] | None = None) -> Result:

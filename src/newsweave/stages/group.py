@@ -195,8 +195,7 @@ def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures]
             # The pause is counted from the previous event's newest article: a running event that
             # began months ago but is still reported yesterday is right before this one.
             until = last.last_published.date() if last.last_published else last.date
-            if until is None or last.date is None or not (
-                    last.date <= ev.date and (ev.date - until).days <= STORY_GAP_DAYS):
+            if until is None or (ev.date - until).days > STORY_GAP_DAYS:
                 continue
             theirs = set().union(*(main[x.id] for x in chain[-2:]))
             shared = mine & theirs

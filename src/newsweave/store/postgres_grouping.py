@@ -330,8 +330,16 @@ class GroupingMixin:
 
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first, with their events in date order."""
-        rows = self._query("SELECT * FROM stories ORDER BY last_date DESC NULLS LAST, id "
-                           "LIMIT %s OFFSET %s", (limit, offset))
+        return self._stories(self._query("SELECT * FROM stories ORDER BY last_date DESC NULLS LAST, "
+                                         "id LIMIT %s OFFSET %s", (limit, offset)))
+
+    def get_story(self, story_id: str) -> Story | None:
+        """One storyline with its events in date order."""
+        found = self._stories(self._query("SELECT * FROM stories WHERE id = %s", (story_id,)))
+        return found[0] if found else None
+
+    def _stories(self, rows: list[Any]) -> list[Story]:
+        """Story rows with their events (one query for all of them)."""
         if not rows:
             return []
         evs: dict[str, list[str]] = {r["id"]: [] for r in rows}
@@ -340,14 +348,3 @@ class GroupingMixin:
             evs[r["story_id"]].append(r["id"])
         return [Story(id=r["id"], title=r["title"], event_ids=evs[r["id"]],
                       first_date=r["first_date"], last_date=r["last_date"]) for r in rows]
-
-    def get_story(self, story_id: str) -> Story | None:
-        """One storyline with its events in date order."""
-        rows = self._query("SELECT * FROM stories WHERE id = %s", (story_id,))
-        if not rows:
-            return None
-        ids = [r["id"] for r in self._query(
-            "SELECT id FROM events WHERE story_id = %s ORDER BY date NULLS FIRST, id", (story_id,))]
-        r = rows[0]
-        return Story(id=r["id"], title=r["title"], event_ids=ids, first_date=r["first_date"],
-                     last_date=r["last_date"])
