@@ -115,6 +115,70 @@ def test_copies_undated_and_textless_items(tmp_path):
     store.close()
 
 
+def test_languages_without_spaces_or_entity_models(tmp_path):
+    """Japanese, Korean and Chinese articles (no entity model, no spaces between words) are stored
+    and grouped: the two Japanese accounts of one press conference form one event."""
+    store = open_store(tmp_path / "cjk.db")
+    t0 = datetime(2024, 3, 6, 9, tzinfo=timezone.utc)
+    ja = ("岸田文雄首相は水曜日、東京の首相官邸で記者会見を開き、新たな経済対策を発表した。"
+          "首相は物価高騰への対応として、家計への支援を拡充する方針を示した。")
+    items = [
+        RawItem(source="t:ja1", kind="record", id="ja1", outlet="A", published=t0,
+                title="岸田首相、経済対策を発表", content=ja + "政府は来月にも補正予算案を国会に提出する。"),
+        RawItem(source="t:ja2", kind="record", id="ja2", outlet="B", published=t0.replace(hour=11),
+                title="首相が記者会見　家計支援を拡充", content=ja + "野党は対策の規模が不十分だと批判している。"),
+        RawItem(source="t:ko", kind="record", id="ko", outlet="C", published=t0,
+                title="LG 트윈스, 한국시리즈 우승",
+                content="LG 트윈스가 수요일 서울 잠실야구장에서 열린 한국시리즈 5차전에서 KT 위즈를 "
+                        "6대2로 꺾고 29년 만에 우승을 차지했다. 선발 투수는 7이닝 동안 무실점으로 호투했다."),
+        RawItem(source="t:zh", kind="record", id="zh", outlet="D", published=t0,
+                title="台风袭击广东沿海",
+                content="强台风周三在广东沿海登陆，当地政府紧急转移了数万名居民。气象部门预计"
+                        "台风将在未来两天继续带来强降雨，多个城市停课停工。"),
+    ]
+    report = ingest_items(items, store, Settings(db=str(tmp_path / "cjk.db")))
+    assert not report.failed and len(report.stored) == 4
+    assert store.event_of_article("ja1")[0] == store.event_of_article("ja2")[0]
+    assert len({store.event_of_article(i)[0] for i in ("ja1", "ko", "zh")}) == 3
+    store.close()
+
+
+def test_an_article_whose_features_fail_is_reported_and_kept(tmp_path, monkeypatch):
+    """A featurisation that raises on one article (e.g. a missing tokenizer) fails that article
+    at the group stage by name; the others are grouped, and the next grouping retries it."""
+    from newsweave.runners import base as runner_base
+    from newsweave.stages.group import Grouper
+
+    real = Grouper.featurize
+
+    def featurize(self, arts, ents):
+        if any(a.id == "bad" for a in arts):
+            raise RuntimeError("tokenizer exploded")
+        return real(self, arts, ents)
+
+    monkeypatch.setattr(Grouper, "featurize", featurize)
+    monkeypatch.setattr(runner_base, "_each_or_none", lambda fn, arts: [None] * len(arts))
+    store = open_store(tmp_path / "f.db")
+    t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    text = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated forty "
+            "residents from riverside houses as the Douro rose above its banks.")
+    items = [RawItem(source=f"t:{i}", kind="record", content=text + extra, id=i,
+                     title="Porto floods", outlet=i, published=t0)
+             for i, extra in (("good", " The mayor opened two shelters."),
+                              ("bad", " Residents were told to avoid the quays."))]
+    report = ingest_items(items, store, Settings(db=str(tmp_path / "f.db")))
+    assert sorted(report.stored) == ["bad", "good"]
+    assert [(f.item, f.stage) for f in report.failed] == [("bad", "group")]
+    assert "tokenizer exploded" in report.failed[0].reason
+    assert store.event_of_article("good")[0] != store.event_of_article("bad")[0]
+    assert store.articles_without_features() == ["bad"]
+    monkeypatch.setattr(Grouper, "featurize", real)
+    g = regroup_store(store, Settings())
+    assert not g.failed and not store.articles_without_features()
+    assert store.event_of_article("good")[0] == store.event_of_article("bad")[0]
+    store.close()
+
+
 def test_undated_article_finds_its_event_despite_later_news(tmp_path):
     """An undated account joins its event even when later-dated stories exist (its placement in
     time is unknown, so its candidates are not limited to one time window)."""

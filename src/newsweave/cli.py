@@ -409,6 +409,8 @@ def recluster() -> None:
         g = regroup_store(store, state.settings)
     finally:
         store.close()
+    for f in g.failed:
+        typer.echo(f"warning: {f.item}: {f.reason}", err=True)
     typer.echo(f"{len(g.events)} events, {len(g.copies)} copies, {len(g.stories)} storylines")
 
 

@@ -68,7 +68,7 @@ class Pipeline:
         if self.enricher is not None:
             self.enricher.close()
         if self.settings.group and (report.stored or self.store.articles_without_features()):
-            self.group()
+            report.failed.extend(self.group().failed)
         return report
 
     def group(self) -> "Grouping":
@@ -79,16 +79,36 @@ class Pipeline:
         grouper = Grouper()
         ids = self.store.articles_without_features()
         step = self.settings.batch_size
+        failed: list[Failure] = []
         for i in range(0, len(ids), step):
             arts = [a for a in (self.store.get_article(x) for x in ids[i:i + step]) if a]
             ents = {a.id: feature_entities(self.store.get_enrichment(a.id)) for a in arts}
-            self.store.save_features(grouper.featurize(arts, ents))
+            self.store.save_features(self._featurize(grouper, arts, ents, failed))
             self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
         features = {f.article_id: f for f in self.store.load_features()}
         types = {e.id: e.type for e in self.store.all_entities()}
         grouping = grouper.group(list(self.store.iter_articles()), features, types, self.store)
         self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
+        grouping.failed = failed
         return grouping
+
+    def _featurize(self, grouper, arts: list[Article], ents, failed: list[Failure]) -> list:
+        """Features of a batch; an article whose featurisation raises is left out and reported
+        (it stays stored, in an event of its own, and is tried again by the next grouping)."""
+        try:
+            return grouper.featurize(arts, ents)
+        except Exception:
+            out = []
+            for a in arts:
+                try:
+                    out.extend(grouper.featurize([a], ents))
+                except Exception as exc:
+                    failed.append(Failure(a.id, f"stored, but its grouping features failed "
+                                                f"({type(exc).__name__}: {exc}); it is in an event "
+                                                "of its own until a later ingest or `recluster` "
+                                                "succeeds", stage="group"))
+                    self._tick("failed", a.id)
+            return out
 
     def _enricher(self) -> "Enricher":
         if self.enricher is None:

@@ -315,3 +315,13 @@ def test_an_article_on_one_line_ending_with_a_colon_is_kept() -> None:
     assert body == flat
     text = "The minister resigned on Monday after a long row over the budget.\n\nRead more:\n\nOther news"
     assert clean_body(text)[0] == "The minister resigned on Monday after a long row over the budget."
+
+
+@pytest.mark.parametrize("body", [
+    "ረቡዕ በአዲስ አበባ ከባድ ዝናብ ጣለ። ባለሥልጣናት እንደገለጹት በርካታ መንገዶች ተዘግተዋል።",  # Ethiopic ።
+    "दिल्ली में भारी बारिश हुई। स्कूल बंद रहेंगे।",  # Devanagari danda
+    "کراچی میں شدید بارش ہوئی۔ اسکول بند رہیں گے۔",  # Urdu full stop
+])
+def test_short_paragraphs_ending_in_other_scripts_full_stops_are_kept(body: str) -> None:
+    """A short paragraph is prose when it ends like a sentence, whatever the script's full stop."""
+    assert clean_body(body)[0].strip() == body

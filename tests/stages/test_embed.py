@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from newsweave.stages.embed import DIM, Embedder, split_chunks
+from newsweave.stages.embed import DIM, MIN_COVERAGE, Embedder, coverage, split_chunks
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,36 @@ def test_speed_per_article(embedder: Embedder) -> None:
     per_article = (time.perf_counter() - start) / 10
     print(f"embed_article: {per_article * 1000:.1f} ms per ~2,600-character article")
     assert per_article < 1.0
+
+
+HI_RAIN = ("दिल्ली में बुधवार को हुई भारी बारिश से कई सड़कों पर जलभराव हो गया। यातायात पुलिस ने "
+           "कहा कि कई इलाकों में यातायात प्रभावित हुआ और स्कूल बंद रहेंगे।")
+HI_RAIN2 = ("बुधवार को दिल्ली में भारी बारिश के कारण कई इलाकों में पानी भर गया। अधिकारियों ने कहा "
+            "कि यातायात प्रभावित हुआ है और स्कूल बंद रहेंगे।")
+HI_MARKET = ("मुंबई में शेयर बाजार बुधवार को रिकॉर्ड ऊंचाई पर बंद हुआ। निवेशकों ने बैंकिंग शेयरों "
+             "में भारी खरीदारी की। सेंसेक्स 800 अंक चढ़ा।")
+KA_PROTEST = ("ოთხშაბათს თბილისში პარლამენტის წინ საპროტესტო აქცია გაიმართა. მონაწილეები "
+              "მთავრობის გადადგომას ითხოვდნენ.")
+
+
+def test_coverage_of_the_model_vocabulary() -> None:
+    assert coverage("The minister met the president in Moscow.") == 1.0
+    assert coverage("Министр встретился с президентом.") == 1.0
+    assert coverage("") == 1.0
+    assert coverage(HI_RAIN) < MIN_COVERAGE and coverage(KA_PROTEST) < MIN_COVERAGE
+
+
+def test_scripts_the_model_does_not_know_are_hashed_by_their_words(embedder: Embedder) -> None:
+    """The model maps Devanagari or Georgian to one unknown token (unrelated stories ~0.9 alike);
+    their hashed word vectors match the same story and keep different stories apart."""
+    rain, rain2, market, protest = embedder.embed_texts([HI_RAIN, HI_RAIN2, HI_MARKET, KA_PROTEST],
+                                                        ["hi", "hi", "hi", "ka"])
+    for v in (rain, rain2, market, protest):
+        assert abs(float(np.linalg.norm(v)) - 1.0) < 1e-4
+    assert float(rain @ rain2) > 0.3
+    assert float(rain @ market) < 0.25 and abs(float(rain @ protest)) < 0.15
+    assert float(rain @ rain2) > float(rain @ market) + 0.15
+    # the same sentence through the model and through embed_texts: untouched when covered
+    en = "Heavy rain flooded parts of Delhi on Wednesday."
+    assert np.allclose(embedder.embed_texts([en])[0],
+                       embedder.embed_texts([en, HI_RAIN])[0], atol=1e-5)

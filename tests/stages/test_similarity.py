@@ -40,6 +40,41 @@ def test_bad_inputs_do_not_crash(featurizer: Featurizer) -> None:
     assert text_similarity("", "") >= 0.0
 
 
+def test_lexical_vectors_split_cjk_words() -> None:
+    """Japanese and Korean words come from MeCab, Chinese from jieba (wordfreq's tokenizers)."""
+    from newsweave.stages.similarity import lexical_vector
+
+    ja = lexical_vector("岸田文雄首相は水曜日、東京の首相官邸で記者会見を開いた。", "ja")
+    assert {"東京", "官邸", "会見"} <= set(ja)
+    ko = lexical_vector("대통령은 수요일 서울 용산 대통령실에서 기자회견을 열었다.", "ko")
+    assert "서울" in ko and "용산" in ko
+    zh = lexical_vector("中国国家主席习近平周三在北京会见了俄罗斯总统普京。", "zh")
+    assert "北京" in zh and "普京" in zh
+
+
+def test_lexical_vector_without_a_tokenizer_falls_back(monkeypatch, caplog) -> None:
+    """A language whose word splitter is not installed is split generically instead of failing."""
+    import wordfreq
+
+    from newsweave.stages import similarity
+
+    real = wordfreq.tokenize
+
+    def tokenize(text, lang, *args, **kwargs):
+        if lang == "ja":
+            raise ModuleNotFoundError("No module named 'MeCab'")
+        return real(text, lang, *args, **kwargs)
+
+    monkeypatch.setattr(wordfreq, "tokenize", tokenize)
+    similarity._wf_lang.cache_clear()
+    try:
+        vec = similarity.lexical_vector("東京で記者会見 Tokyo press conference", "ja")
+        assert vec and "tokyo" in vec
+        assert "generic word splitting" in caplog.text
+    finally:
+        similarity._wf_lang.cache_clear()
+
+
 def test_entity_ids_override_name_proxy(featurizer: Featurizer) -> None:
     a = featurizer.featurize("", MOSCOW_EN, entities={"Q1", "Q2"})
     assert a.entities == frozenset({"Q1", "Q2"})

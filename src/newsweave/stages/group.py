@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
-from ..models import Article, Event, Story, StoredFeatures, stable_id
+from ..models import Article, Event, Failure, Story, StoredFeatures, stable_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.base import Store
@@ -33,6 +33,8 @@ class Grouping:
     events: list[Event] = field(default_factory=list)
     copies: dict[str, str] = field(default_factory=dict)  # copy id -> original id
     stories: list[Story] = field(default_factory=list)
+    # articles whose grouping features could not be computed: each stays in an event of its own
+    failed: list[Failure] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,7 @@ SENTENCE_MIN_WORDS = 4  # shorter fragments (datelines, bylines) are joined to t
 WINDOW_WORDS, WINDOW_STRIDE, MAX_WINDOWS = 25, 12, 20
 WINDOW_MATCH = 0.5
 # Like embed.py's chunk boundaries, plus runs of spaces (scraped pages lose their line breaks).
-_SENT_END = re.compile(r"(?<=[.!?。！？؟।])\s+|\n+|\s{2,}")
+_SENT_END = re.compile(r"(?<=[.!?。！？؟।۔።])\s+|\n+|\s{2,}")
 
 
 @dataclass

@@ -31,6 +31,7 @@ stages/cluster.py).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections import Counter
@@ -53,6 +54,7 @@ LEAD_CHUNKS = 2
 N_KNOTS = 3  # interior knots per feature: enough to bend a saturating cosine, few enough to stay smooth
 WEIGHTS_PATH = Path(__file__).with_name("similarity_weights.json")
 _MAX_ZIPF = 8.0  # wordfreq's Zipf scale tops out near 8 ("the"); 8 - zipf is an IDF in log10 units
+log = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A capitalised token not at the start of a sentence: a cheap, language-agnostic proxy for names.
 _NAME = re.compile(r"(?<![.!?\n:]\s)(?<![.!?\n:])(?<=\s)([^\W\d_][\w'’-]{1,})", re.UNICODE)
@@ -83,9 +85,14 @@ def _wordfreq() -> Any:
 @lru_cache(maxsize=64)
 def _wf_lang(lang: str | None) -> str:
     wf = _wordfreq()
-    if lang and lang in wf.available_languages():
-        return lang
-    return "en"  # unknown language: English frequencies still down-weight numbers and shared names
+    if not lang or lang not in wf.available_languages():
+        return "en"  # unknown language: English frequencies still down-weight numbers and shared names
+    try:
+        wf.tokenize("a", lang)  # ja/ko need MeCab and its dictionaries, zh needs jieba
+    except ImportError as exc:
+        log.warning("lexical similarity for %r uses generic word splitting: %s", lang, exc)
+        return "en"
+    return lang
 
 
 def lexical_vector(text: str, lang: str | None = None) -> dict[str, float]:
@@ -131,6 +138,7 @@ class Featurizer:
 
         ``pair_views`` also builds the views that pair scoring compares (pair_views.py)."""
         pieces: list[str] = []
+        langs: list[str | None] = []
         spans: list[tuple[int, int, bool]] = []
         for a in articles:
             start = len(pieces)
@@ -138,8 +146,10 @@ class Featurizer:
             if title:
                 pieces.append(title)
             pieces.extend(split_chunks(a.get("text") or ""))
+            langs.extend([a.get("language")] * (len(pieces) - start))
             spans.append((start, len(pieces), bool(title)))
-        vecs = self.embedder.embed_texts(pieces)  # one batch for titles and chunks of all articles
+        # one batch for titles and chunks of all articles
+        vecs = self.embedder.embed_texts(pieces, langs)
         out = []
         for a, (start, end, has_title) in zip(articles, spans):
             block = vecs[start:end]
