@@ -90,6 +90,24 @@ def test_bad_inputs_do_not_stop_the_batch(tmp_path):
     assert "good" in ids
 
 
+def test_an_id_taken_by_another_article_is_refused_by_name(tmp_path):
+    """Two folders with a 1.txt each: the file stem is the id, so the second is refused with the
+    reason (not reported as "already stored"), and the stored one is untouched."""
+    for folder, body in (("a", "Floods hit Porto on Tuesday and forty residents were evacuated."),
+                         ("b", "A ferry ran aground off Kiel on Monday; no one was hurt.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "1.txt").write_text(f"Headline {folder}\n\n{body}\n")
+    db = tmp_path / "x.db"
+    r = run(db, "ingest", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert r.exit_code == 1
+    assert "1 stored" in r.output and "0 already stored" in r.output and "1 failed" in r.output
+    assert "already taken by another article" in r.output and "b/1.txt" in r.output.replace("\n", "")
+    art = json.loads(run(db, "article", "1", "--format", "json").stdout)
+    assert "Porto" in art["text"]
+    again = run(db, "ingest", str(tmp_path / "a"))
+    assert again.exit_code == 0 and "1 already stored" in again.output
+
+
 def test_entities_and_entity_lookup_by_any_spelling(demo_db):
     rows = json.loads(run(demo_db, "entities", "--type", "PER", "--limit", "200",
                           "--format", "json").stdout)

@@ -94,6 +94,9 @@ class AddResult:
     stored: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (new id, id of original)
     unchanged: list[str] = field(default_factory=list)  # already stored under this id
+    # refused: the id is already taken by an article with another text and another canonical URL
+    # (source of the refused article, id, source of the stored one); nothing stored was changed
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -149,6 +149,12 @@ class Pipeline:
         report.stored += result.stored
         report.duplicates += result.duplicates
         report.unchanged += result.unchanged
+        for source, aid, stored_from in result.conflicts:
+            report.failed.append(Failure(
+                source, f"id {aid!r} is already taken by another article (stored from "
+                        f"{stored_from}, with a different text); not stored, nothing changed: "
+                        "give this item an id of its own", stage="store"))
+            self._tick("failed", source)
         stored = set(result.stored)
         mine = [p for p in batch if p.article.id in stored]
         linked: dict = {}

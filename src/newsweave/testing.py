@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -97,6 +98,22 @@ class StoreConformance:
         r = store.add_articles([make_article("x")])
         assert r.stored == [] and r.unchanged == ["x"]
         assert store.count_articles() == 1
+
+    def test_id_taken_by_another_text_is_refused(self, store: Store) -> None:
+        first = make_article("x")
+        other = replace(make_article("x", text="A different story altogether, about a harbour "
+                                               "strike in Rotterdam."), source="other.txt")
+        r = store.add_articles([first, other])
+        assert r.stored == ["x"] and r.conflicts == [("other.txt", "x", first.source)]
+        r = store.add_articles([other])
+        assert r.stored == [] and r.unchanged == [] and len(r.conflicts) == 1
+        assert store.get_article("x").text == first.text and store.count_articles() == 1
+        # the same page fetched again after an edit is the same article: unchanged
+        page = make_article("p", text="A ferry ran aground off Kiel on Monday.",
+                            canonical_url="https://example.org/story")
+        assert store.add_articles([page]).stored == ["p"]
+        edited = replace(page, text=page.text + " Updated with a correction.")
+        assert store.add_articles([edited]).unchanged == ["p"]
 
     def test_exact_duplicate_by_text_is_recorded_not_stored(self, store: Store) -> None:
         store.add_articles([make_article("orig", text="Same words, here.")])

@@ -45,7 +45,7 @@ def test_json_list_records_with_all_fields() -> None:
     assert bad_date.meta["published_raw"] == "last Tuesday"
     assert "not an ISO 8601 or RFC 2822 date" in bad_date.meta["notes"][0]
 
-    assert naive.published == datetime(2023, 4, 16, tzinfo=timezone.utc)
+    assert naive.published == datetime(2023, 4, 16, 8, tzinfo=timezone.utc)
     assert "assumed UTC" in naive.meta["notes"][0]
     assert naive.meta["extra"] == {"event_id": "e1"}
 
@@ -215,3 +215,25 @@ def test_parse_date_failures() -> None:
     assert parse_date("")[0] is None
     assert parse_date("yesterday")[0] is None and "yesterday" in parse_date("yesterday")[1]
     assert parse_date(["2023"])[0] is None
+
+
+def test_record_notes_and_impossible_dates_reach_the_article(tmp_path: Path) -> None:
+    """What the reader noticed (an unreadable date) stays on the article, and a date after the
+    ingest time (2099) is ignored with a note instead of placing the article in the future."""
+    from newsweave.stages.extract import extract
+
+    body = "The council voted on Monday to close the old bridge in Leeds for repairs."
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (
+        {"id": "bad", "text": body, "published": "not a date"},
+        {"id": "future", "text": body, "published": "2099-01-01"},
+        {"id": "day", "text": body, "published": "2024-10-02"},
+    )) + "\n")
+    now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    arts = {a.id: a for a in (extract(i, now=now) for i in run(path))}
+    assert arts["bad"].published is None and arts["bad"].date_source == "ingest"
+    assert any("'not a date' is not an ISO 8601" in n for n in arts["bad"].notes)
+    assert arts["future"].published is None
+    assert any("2099-01-01" in n and "future" in n for n in arts["future"].notes)
+    assert arts["day"].published == datetime(2024, 10, 2, tzinfo=timezone.utc)
+    assert arts["day"].notes == []  # a bare day has no time zone to miss

@@ -72,5 +72,7 @@ def parse_date(value: Any) -> tuple[datetime | None, str | None]:
     if dt is None:
         return None, f"published {s!r} is not an ISO 8601 or RFC 2822 date"
     if dt.tzinfo is None:
+        if len(s) <= 10:  # a bare day ("2024-10-02"): no time of day, so no zone to miss
+            return dt.replace(tzinfo=timezone.utc), None
         return dt.replace(tzinfo=timezone.utc), f"published {s!r} has no time zone; assumed UTC"
     return dt, None

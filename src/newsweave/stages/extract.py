@@ -1,7 +1,7 @@
 """Extract stage: RawItem -> Article (clean text, metadata, public id, language)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 STAGE = "extract"
 MAX_TITLE_CHARS = 1000
+FUTURE_SLACK = timedelta(days=2)  # time zones and an early-published scheduled story fit in it
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -62,6 +63,12 @@ def _iso639_1(code: str | None) -> str | None:
     return base if base.isalpha() and 2 <= len(base) <= 3 else None
 
 
+def _in_future(when: datetime, now: datetime) -> bool:
+    """Later than any time zone's now (with a day to spare): a wrong date, not a publication."""
+    aware = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return aware > now + FUTURE_SLACK
+
+
 def extract(item: RawItem, *, now: datetime | None = None) -> Article:
     """Turn one raw item into a clean Article, or raise StageError naming the item."""
     now = now or datetime.now(timezone.utc)
@@ -69,7 +76,11 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
     published, date_source = item.published, "given" if item.published else "ingest"
     outlet, author, language = item.outlet, item.author, item.language
     description = item.description
-    notes: list[str] = []
+    notes: list[str] = list(item.meta.get("notes") or [])  # what the source noticed (dates, decoding)
+    if published is not None and _in_future(published, now):
+        notes.append(f"published {published.isoformat()} is in the future (ingested "
+                     f"{now.date().isoformat()}): ignored")
+        published, date_source = None, "ingest"
     is_html = item.kind == "html" or (item.kind == "record" and item.meta.get("is_html"))
     try:
         if is_html:
@@ -98,7 +109,7 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
 
     # What the input itself gave wins; the markup or the text fill the gaps.
     title = title or found.title
-    if published is None and found.published is not None:
+    if published is None and found.published is not None and not _in_future(found.published, now):
         published, date_source = found.published, found_date
     outlet = outlet or found.outlet
     author = author or found.author

@@ -45,6 +45,13 @@ def time_bounds(since: datetime | date | None, until: datetime | date | None
     return aware(since, False), aware(until, True)
 
 
+def same_article(a: Article, stored_hash: str | None, stored_canonical_url: str | None) -> bool:
+    """Is ``a`` the article already stored under its id: the same text, or the same page (a
+    canonical URL fetched again after an edit)? Otherwise the id is taken by another article."""
+    return a.content_hash == stored_hash or (
+        bool(a.canonical_url) and a.canonical_url == stored_canonical_url)
+
+
 @runtime_checkable
 class Store(Protocol):
     """Where articles and everything computed from them live."""

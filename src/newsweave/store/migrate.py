@@ -66,6 +66,10 @@ def migrate_store(src: Store, dst: Store, *, progress: Callable[[str, int], None
             first = res.duplicates[0]
             raise StoreError(f"article {first[0]!r} was taken for a duplicate of {first[1]!r} in "
                              "the destination: the source store is inconsistent")
+        if res.conflicts:
+            _, aid, _ = res.conflicts[0]
+            raise StoreError(f"article {aid!r} is in the destination with another text: it holds "
+                             "a different copy; migrate into an empty store")
         report.articles += len(batch)
         tick("articles", report.articles)
 

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Sequence
 from ..errors import MissingDependency, StoreError
 from ..models import AddResult, Article, SearchHit
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats
+from .base import DuplicateRecord, StoreStats, same_article
 from .postgres_grouping import GroupingMixin, register_vector
 
 try:
@@ -168,9 +168,14 @@ class PostgresStore(GroupingMixin):
         row = cur.execute(
             "SELECT EXISTS (SELECT 1 FROM articles WHERE id = %(id)s) "
             "OR EXISTS (SELECT 1 FROM duplicates WHERE id = %(id)s) AS seen, "
+            "(SELECT ARRAY[content_hash, canonical_url, source] FROM articles "
+            " WHERE id = %(id)s) AS same, "
             "(SELECT id FROM articles WHERE canonical_url = %(cu)s ORDER BY seq LIMIT 1) AS by_url, "
             "(SELECT id FROM articles WHERE content_hash = %(h)s ORDER BY seq LIMIT 1) AS by_text",
             {"id": a.id, "cu": a.canonical_url, "h": h}).fetchone()
+        if row["same"] is not None and not same_article(a, row["same"][0], row["same"][1]):
+            result.conflicts.append((a.source, a.id, row["same"][2]))
+            return
         if row["seen"]:
             result.unchanged.append(a.id)
             return

@@ -15,7 +15,7 @@ from ..errors import StoreError
 from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, Story,
                       StoredFeatures)
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats, event_filter_sql, time_bounds
+from .base import DuplicateRecord, StoreStats, event_filter_sql, same_article, time_bounds
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
@@ -159,8 +159,13 @@ class SQLiteStore:
 
     def _add_one(self, c: sqlite3.Connection, a: Article, result: AddResult) -> None:
         h = a.content_hash
-        if c.execute("SELECT 1 FROM articles WHERE id = ?", (a.id,)).fetchone() or \
-                c.execute("SELECT 1 FROM duplicates WHERE id = ?", (a.id,)).fetchone():
+        same = c.execute("SELECT content_hash, canonical_url, source FROM articles WHERE id = ?",
+                         (a.id,)).fetchone()
+        if same is not None and not same_article(a, same[0], same[1]):
+            result.conflicts.append((a.source, a.id, same[2]))
+            return
+        if same is not None or c.execute("SELECT 1 FROM duplicates WHERE id = ?",
+                                         (a.id,)).fetchone():
             result.unchanged.append(a.id)
             return
         original = None
