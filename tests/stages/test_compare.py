@@ -6,10 +6,11 @@ import zlib
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
+import pytest
 
 from newsweave.models import Article, DateMention, Enrichment, Mention, Quote, Sentence
 from newsweave.report import build_report, report_to_json
-from newsweave.stages.compare import numbers_in
+from newsweave.stages.compare import is_heading, numbers_in
 from newsweave.stages.quote_align import _Q, quote_relation
 
 T0 = datetime(2024, 3, 1, 8, tzinfo=timezone.utc)
@@ -172,3 +173,17 @@ def test_a_running_story_s_later_figures_are_updates_not_conflicts():
              hours=5, places=["valley"])
     conflict = next(x for x in report(a, b, c)["conflicts"] if x["kind"] == "number")
     assert {s["value"] for s in conflict["sides"]} == {"12", "15"}  # same day: a disagreement
+
+
+@pytest.mark.parametrize("text, heading", [
+    ("दिल्ली में भारी बारिश हुई।", False),  # a danda ends a sentence
+    ("کراچی میں شدید بارش ہوئی۔", False),
+    ("ረቡዕ በአዲስ አበባ ከባድ ዝናብ ጣለ።", False),
+    ("中国国防部长访问莫斯科。", False),
+    ('He said "we won."', False),
+    ("Reactions from abroad", True),
+    ("दिल्ली में भारी बारिश", True),
+])
+def test_headings_and_sentences_in_every_script(text: str, heading: bool) -> None:
+    """A short line is a heading unless it ends like a sentence, in whatever script."""
+    assert is_heading(text) is heading

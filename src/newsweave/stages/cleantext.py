@@ -120,7 +120,7 @@ _AUTHOR_BOX = re.compile(
     r"sobre o autor|sobre a autora|l'autore|sull'autore|об авторе|author bio|the author)\s*:?$",
     re.I,
 )
-_TERMINAL = (".", "!", "?", "…", "。", "！", "？", ";", "।", "॥", "؟", "۔", "።", "፧", "։", "။", "།")
+_TERMINAL = (*textmeta.SENTENCE_END, ";")
 _CLOSERS = "\"'”’»)]›"
 _BULLET = re.compile(r"^\s*(?:[•·▪▫◦‣∙●○■□►▶➤»\-–—*+]|\d{1,2}[.)])\s+")
 # Zero-width space, word joiner, BOM, soft hyphen: invisible and meaningless in extracted text.

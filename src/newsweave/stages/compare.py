@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..models import Article, Enrichment, Mention
+from .textmeta import SENTENCE_END_CLASS
 
 __all__ = [
     "Unit", "Claim", "Conflict", "ConflictSide", "QuoteVariant", "QuoteGroup", "CoverageRow",
@@ -244,10 +245,13 @@ class CoverageRow:
     published: datetime | None = None
 
 
+_ENDS_SENTENCE = re.compile(SENTENCE_END_CLASS[:-1] + "»”\"')]$")
+
+
 def is_heading(text: str) -> bool:
     """A subheading or label kept in the body: short, no sentence punctuation at the end."""
     t = text.strip()
-    return not t or (not re.search(r"[.!?。！？»”\"')]$", t) and len(t.split()) <= 14)
+    return not t or (not _ENDS_SENTENCE.search(t) and len(t.split()) <= 14)
 
 
 def prepare_units(articles: Sequence[Article], enrichments: dict[str, Enrichment],

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import MissingDependency
+from .textmeta import SENTENCE_END_CLASS
 
 DIM = 512
 CHUNK_WORDS = 60
@@ -41,7 +42,7 @@ MIN_COVERAGE = 0.8
 
 # Split after sentence-final punctuation (Latin, CJK, Arabic, Devanagari) or at line breaks: good
 # enough for chunking, where a wrong boundary only moves a few words to the next chunk.
-_SENT_END = re.compile(r"(?<=[.!?。！？؟।۔።])\s+|\n+")
+_SENT_END = re.compile(rf"(?<={SENTENCE_END_CLASS})\s+|\n+")
 
 
 def split_chunks(text: str, chunk_words: int = CHUNK_WORDS, max_chunks: int = MAX_CHUNKS) -> list[str]:

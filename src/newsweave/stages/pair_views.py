@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .textmeta import SENTENCE_END_CLASS
+
 PREFIX_WORDS = (8, 15, 25, 40, 60, 100, 150)
 MAX_SENTENCES = 30
 SENTENCE_MAX_WORDS = 50
@@ -31,7 +33,7 @@ SENTENCE_MIN_WORDS = 4  # shorter fragments (datelines, bylines) are joined to t
 WINDOW_WORDS, WINDOW_STRIDE, MAX_WINDOWS = 25, 12, 20
 WINDOW_MATCH = 0.5
 # Like embed.py's chunk boundaries, plus runs of spaces (scraped pages lose their line breaks).
-_SENT_END = re.compile(r"(?<=[.!?。！？؟।۔።])\s+|\n+|\s{2,}")
+_SENT_END = re.compile(rf"(?<={SENTENCE_END_CLASS})\s+|\n+|\s{{2,}}")
 
 
 @dataclass

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from ..models import Sentence
+from .textmeta import SENTENCE_END_CLASS
 
 __all__ = ["split_sentences", "setup", "quoted_spans", "normalize_language"]
 
@@ -220,7 +221,7 @@ _ATTRIBUTION = re.compile(
     r"(?!,?\s+(?:that|que|qu'|dass|что)\b)[^.!?\n]{0,40}(?:[.!?]|\s*$)"
 )
 _NEXT_WORD = re.compile(r"\S+")
-_TERMINAL = re.compile(r"[.!?…。！？‼]\s*$")
+_TERMINAL = re.compile(SENTENCE_END_CLASS + r"\s*$")
 
 
 def _keep_boundary(chunk: str, prev_end: int, next_start: int, quotes: Spans) -> bool | int:

@@ -11,6 +11,11 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
+# Sentence-final marks across scripts: Latin, CJK full-width, Devanagari danda, Arabic/Urdu,
+# Ethiopic, Armenian, Myanmar, Tibetan. One list for every rule that asks "does this end a sentence".
+SENTENCE_END = ".!?…‼。！？।॥؟۔።፧։။།"
+SENTENCE_END_CLASS = "[" + re.escape(SENTENCE_END) + "]"
+
 __all__ = [
     "Byline",
     "parse_byline",
