@@ -69,12 +69,18 @@ def test_event_page_record_summary_matrix_quotes_timeline(web: Client) -> None:
     assert 'id="quotes"' in html and "Cold War" in html
     assert '<svg class="timeline"' in html and "<circle" in html
     assert html.count('id="art-') == 2 and 'href="/articles/004_d179e931f6170d12"' in html
+    # article text in any script keeps its own direction: titles are isolated inside the lists
+    assert re.search(r'href="/articles/004_d179e931f6170d12"><bdi>[^<]+</bdi></a>', html)
+    ticks = re.findall(r'class="tick( end| mid)?"', html)  # one tick: both seeds share a day
+    assert ticks and ticks[0] == "" and set(ticks[1:-1]) <= {" mid"}
+    assert len(ticks) == 1 or ticks[-1] == " end"
     page(web, "/events/ev_nope", 404)
 
 
 def test_article_entity_entities_search_ingest_pages(web: Client) -> None:
     html = page(web, "/articles/004_d179e931f6170d12")
     assert "Chinese Defense Minister received by Putin" in html and "/events/" in html
+    assert '<div class="text" lang="en">' in html  # the article's language, for fonts and readers
     html = page(web, "/entities/Li Shangfu")
     assert "Li Shangfu" in html and '<svg class="months"' in html
     assert "Vladimir Putin" in html[html.index("Named alongside"):]
