@@ -100,6 +100,18 @@ def test_fit_weights_round_trip() -> None:
     again = ScoreModel.from_dict(model.to_dict())
     assert np.allclose(model.score(X), again.score(X))
     assert np.corrcoef(model.raw(X), y)[0, 1] > 0.95
+    # the prior (a pair with no evidence) is the mean target on the [0, 1] scale
+    lo, hi = model.scale
+    assert model.meta["prior"] == pytest.approx((y.mean() - lo) / (hi - lo))
+    assert again.meta["prior"] == model.meta["prior"]
+
+
+def test_an_empty_text_gets_the_prior_not_an_extrapolation() -> None:
+    prior = load_models()["pair"].meta["prior"]
+    assert 0.2 < prior < 0.6
+    assert text_similarity("", MOSCOW_EN) == pytest.approx(prior)
+    assert text_similarity(MOSCOW_EN, "   ") == pytest.approx(prior)
+    assert text_similarity(MOSCOW_EN, MOSCOW_FR) > prior > text_similarity(MOSCOW_EN, FOOTBALL)
 
 
 def test_shipped_weights_load() -> None:

@@ -102,6 +102,16 @@ def _folds(n: int, k: int = FOLDS, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % k
 
 
+def _scores(model: ScoreModel, X: np.ndarray, rows: list[dict[str, str]]) -> np.ndarray:
+    """model.score, except that a pair with an empty text gets the model's prior, as
+    pair_similarity gives it (no evidence; the additive model would extrapolate)."""
+    out = model.score(X)
+    empty = np.array([not (r.get("text1") or "").strip() or not (r.get("text2") or "").strip()
+                      for r in rows], dtype=bool)
+    out[empty] = float(model.meta.get("prior", 0.5))
+    return out
+
+
 def fit_pair_model(csv_path: Path, save: bool = True) -> ScoreModel:
     """Fit the ``pair`` scorer on every original pair of the CSV and (optionally) save it."""
     rows = read_pairs(csv_path)
@@ -127,7 +137,7 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
     # Each text is featurised once, whether it is scored, written out or both.
     if predictions_out is not None:
         X_all = _features(all_rows, featurizer)
-        _write(predictions_out, all_rows, model.score(X_all))
+        _write(predictions_out, all_rows, _scores(model, X_all, all_rows))
         X = X_all[scored]
     else:
         X = _features(rows, featurizer)
@@ -137,7 +147,7 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
         return SimilarityEvalResult(n_pairs=len(rows), newsweave=nan, newsweave_cv=nan, baseline=nan,
                                     seconds=time.perf_counter() - t0)
     y = -np.array([float(r["Overall"]) for r in rows])
-    pred = model.score(X)
+    pred = _scores(model, X, rows)
 
     cv_pred = np.zeros(len(rows))
     fold = _folds(len(rows))

@@ -340,6 +340,11 @@ def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,
     if not binary:
         r = model.raw(X)
         model.scale = (float(np.min(r)), float(np.max(r)))
+    # The score of a pair with no evidence (one text empty): the fitting data's mean target.
+    mean = float(np.average(y, weights=sample_weight))
+    lo, hi = model.scale
+    model.meta["prior"] = mean if binary else (
+        float(np.clip((mean - lo) / (hi - lo), 0.0, 1.0)) if hi > lo else 0.5)
     return model
 
 
@@ -366,7 +371,16 @@ def pair_similarity(a: ArticleFeatures, b: ArticleFeatures) -> float:
 
     Features built with ``pair_views=True`` give the measured accuracy; without views the coarse
     stand-ins of pair_features are used and the score is rougher."""
-    return float(_model("pair").score(pair_features(a, b))[0])
+    model = _model("pair")
+    if not _has_text(a) or not _has_text(b):
+        # Nothing to compare (an empty page): no evidence either way, so the fitted prior rather
+        # than whatever the additive model extrapolates to at all-zero features (0.79 here).
+        return float(model.meta.get("prior", 0.5))
+    return float(model.score(pair_features(a, b))[0])
+
+
+def _has_text(f: ArticleFeatures) -> bool:
+    return bool(f.lexical) or bool(np.any(f.vector))
 
 
 _FEATURIZER: Featurizer | None = None
