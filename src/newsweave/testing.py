@@ -180,6 +180,17 @@ class StoreConformance:
         hits = store.search("莫斯科")
         assert [h.id for h in hits] == ["zh"] and "莫斯科" in hits[0].snippet
 
+    def test_search_hindi_words_whole(self, store: Store) -> None:
+        """Devanagari vowel signs are part of the word: "बारिश" (rain) does not match a text that
+        merely has the letters ब, र, श (a stock-market story)."""
+        store.add_articles([
+            make_article("rain", title="दिल्ली में भारी बारिश",
+                         text="दिल्ली में बुधवार को हुई भारी बारिश से कई सड़कों पर जलभराव हो गया।"),
+            make_article("market", title="मुंबई में शेयर बाजार रिकॉर्ड ऊंचाई पर",
+                         text="मुंबई में शेयर बाजार बुधवार को रिकॉर्ड ऊंचाई पर बंद हुआ।")])
+        assert [h.id for h in store.search("बारिश")] == ["rain"]
+        assert [h.id for h in store.search("शेयर बाजार")] == ["market"]
+
     def test_search_survives_query_syntax(self, store: Store) -> None:
         store.add_articles([make_article("s")])
         for q in ['"', "AND OR NOT", "Putin*", "(Moscow", "NEAR(", "", "   ", "💥", "title:Putin"]:

@@ -2,6 +2,7 @@
 the conformance suite shipped in ``newsweave.testing``."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
@@ -43,6 +44,14 @@ def time_bounds(since: datetime | date | None, until: datetime | date | None
         return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d.astimezone(timezone.utc)
 
     return aware(since, False), aware(until, True)
+
+
+def marks_split_words(query: str) -> bool:
+    """Does the query hold vowel signs or other combining marks (Devanagari, Bengali, Thai...)?
+    FTS5's unicode61 tokenizer and PostgreSQL's 'simple' parser break words at them ("बारिश"
+    becomes ब, र, श), so such words would match any text with the same letters: the stores
+    search those queries as substrings."""
+    return any(unicodedata.category(c) in ("Mn", "Mc") for c in unicodedata.normalize("NFC", query))
 
 
 def same_article(a: Article, stored_hash: str | None, stored_canonical_url: str | None) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
@@ -16,7 +17,7 @@ from typing import Any, Iterator, Sequence
 from ..errors import MissingDependency, StoreError
 from ..models import AddResult, Article, SearchHit
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats, same_article
+from .base import DuplicateRecord, StoreStats, marks_split_words, same_article
 from .postgres_grouping import GroupingMixin, register_vector
 
 try:
@@ -268,6 +269,8 @@ class PostgresStore(GroupingMixin):
         words = re.findall(r"\w+", query, flags=re.UNICODE)
         if not words:
             return []
+        if marks_split_words(query):
+            return self._substring_search(unicodedata.normalize("NFC", query.strip()), limit)
         q = " ".join(words)
         every = "plainto_tsquery('simple', %(q)s)"
         rows = self._ranked(every, q, limit)

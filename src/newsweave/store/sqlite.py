@@ -5,6 +5,7 @@ import json
 import re
 import sqlite3
 import threading
+import unicodedata
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from importlib import resources
@@ -15,7 +16,8 @@ from ..errors import StoreError
 from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, Story,
                       StoredFeatures)
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats, event_filter_sql, same_article, time_bounds
+from .base import (DuplicateRecord, StoreStats, event_filter_sql, marks_split_words,
+                   same_article, time_bounds)
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
@@ -53,6 +55,7 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
 
 
 def fts_query(query: str) -> str:
@@ -243,6 +246,8 @@ class SQLiteStore:
         q = fts_query(query)
         if not q:
             return []
+        if marks_split_words(query):
+            return self._substring_search(unicodedata.normalize("NFC", query.strip()), limit)
         sql = ("SELECT a.id, a.title, a.outlet, a.published, "
                "snippet(articles_fts, 1, '[', ']', '…', 14) AS snip, "
                "bm25(articles_fts, 4.0, 1.0) AS score "
@@ -261,7 +266,8 @@ class SQLiteStore:
 
     def _substring_search(self, query: str, limit: int) -> list[SearchHit]:
         # FTS5's unicode61 tokenizer does not segment Chinese/Japanese, whose words are not
-        # space-delimited: fall back to a substring scan, ranked by occurrences.
+        # space-delimited, and splits Indic words at their vowel signs: a substring scan instead,
+        # ranked by occurrences.
         rows = self._query(
             "SELECT id, title, outlet, published, text, "
             "(LENGTH(title || text) - LENGTH(REPLACE(title || text, ?, ''))) / LENGTH(?) AS n "
