@@ -146,7 +146,6 @@ def test_languages_without_spaces_or_entity_models(tmp_path):
 def test_an_article_whose_features_fail_is_reported_and_kept(tmp_path, monkeypatch):
     """A featurisation that raises on one article (e.g. a missing tokenizer) fails that article
     at the group stage by name; the others are grouped, and the next grouping retries it."""
-    from newsweave.runners import base as runner_base
     from newsweave.stages.group import Grouper
 
     real = Grouper.featurize
@@ -157,7 +156,6 @@ def test_an_article_whose_features_fail_is_reported_and_kept(tmp_path, monkeypat
         return real(self, arts, ents)
 
     monkeypatch.setattr(Grouper, "featurize", featurize)
-    monkeypatch.setattr(runner_base, "_each_or_none", lambda fn, arts: [None] * len(arts))
     store = open_store(tmp_path / "f.db")
     t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
     text = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated forty "

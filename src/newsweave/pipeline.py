@@ -95,20 +95,17 @@ class Pipeline:
     def _featurize(self, grouper, arts: list[Article], ents, failed: list[Failure]) -> list:
         """Features of a batch; an article whose featurisation raises is left out and reported
         (it stays stored, in an event of its own, and is tried again by the next grouping)."""
-        try:
-            return grouper.featurize(arts, ents)
-        except Exception:
-            out = []
-            for a in arts:
-                try:
-                    out.extend(grouper.featurize([a], ents))
-                except Exception as exc:
-                    failed.append(Failure(a.id, f"stored, but its grouping features failed "
-                                                f"({type(exc).__name__}: {exc}); it is in an event "
-                                                "of its own until a later ingest or `recluster` "
-                                                "succeeds", stage="group"))
-                    self._tick("failed", a.id)
-            return out
+        from .runners.base import each_or_none
+
+        def report(a: Article, exc: Exception) -> None:
+            failed.append(Failure(a.id, f"stored, but its grouping features failed "
+                                        f"({type(exc).__name__}: {exc}); it is in an event of its "
+                                        "own until a later ingest or `recluster` succeeds",
+                                  stage="group"))
+            self._tick("failed", a.id)
+
+        feats = each_or_none(lambda b: grouper.featurize(b, ents), arts, report)
+        return [f for f in feats if f is not None]
 
     def _enricher(self) -> "Enricher":
         if self.enricher is None:

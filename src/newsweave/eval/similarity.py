@@ -108,7 +108,7 @@ def _scores(model: ScoreModel, X: np.ndarray, rows: list[dict[str, str]]) -> np.
     out = model.score(X)
     empty = np.array([not (r.get("text1") or "").strip() or not (r.get("text2") or "").strip()
                       for r in rows], dtype=bool)
-    out[empty] = float(model.meta.get("prior", 0.5))
+    out[empty] = model.prior
     return out
 
 

@@ -100,25 +100,30 @@ class BatchWorker:
         out = [extract_item(x) for x in items]
         done = [p for p in out if p.article is not None]
         arts = [p.article for p in done]
+        # A failing article leaves its field None: the pipeline recomputes it in-process, where
+        # a failure is reported by name.
         if self.analyser is not None and arts:
-            for p, e in zip(done, _each_or_none(self.analyser.analyse, arts)):
+            for p, e in zip(done, each_or_none(self.analyser.analyse, arts)):
                 p.enrichment = e
         if self.grouper is not None and arts:
-            for p, f in zip(done, _each_or_none(lambda b: self.grouper.featurize(b, {}), arts)):
+            for p, f in zip(done, each_or_none(lambda b: self.grouper.featurize(b, {}), arts)):
                 p.features = f
         return out
 
 
-def _each_or_none(fn, arts: list[Article]) -> list:
-    """fn over the batch; if it raises, one article at a time, None where it still raises."""
+def each_or_none(fn, arts: list[Article], on_error=None) -> list:
+    """fn over the batch; if it raises, one article at a time, None where it still raises
+    (``on_error(article, exception)`` is told of each)."""
     try:
         return list(fn(arts))
-    except Exception:  # isolate the bad article; the pipeline recomputes it in-process
+    except Exception:  # isolate the bad article
         out = []
         for a in arts:
             try:
                 out.append(fn([a])[0])
-            except Exception:
+            except Exception as exc:
+                if on_error is not None:
+                    on_error(a, exc)
                 out.append(None)
         return out
 

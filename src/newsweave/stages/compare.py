@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..models import Article, Enrichment, Mention
-from .textmeta import SENTENCE_END_CLASS
+from .textmeta import SENTENCE_END
 
 __all__ = [
     "Unit", "Claim", "Conflict", "ConflictSide", "QuoteVariant", "QuoteGroup", "CoverageRow",
@@ -245,7 +245,7 @@ class CoverageRow:
     published: datetime | None = None
 
 
-_ENDS_SENTENCE = re.compile(SENTENCE_END_CLASS[:-1] + "»”\"')]$")
+_ENDS_SENTENCE = re.compile("[" + re.escape(SENTENCE_END + "»”\"')") + "]$")  # closers too
 
 
 def is_heading(text: str) -> bool:

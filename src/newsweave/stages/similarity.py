@@ -267,6 +267,11 @@ class ScoreModel:
     meta: dict[str, Any] = field(default_factory=dict)
     columns: tuple[str, ...] = FEATURES  # the column names of the rows it scores
 
+    @property
+    def prior(self) -> float:
+        """The score of a pair with no evidence (an empty text): the fitting data's mean."""
+        return float(self.meta.get("prior", 0.5))
+
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Raw scores for feature rows X (n, len(self.columns))."""
         X = np.atleast_2d(X)
@@ -340,7 +345,7 @@ def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,
     if not binary:
         r = model.raw(X)
         model.scale = (float(np.min(r)), float(np.max(r)))
-    # The score of a pair with no evidence (one text empty): the fitting data's mean target.
+    # ScoreModel.prior: the fitting data's mean target, on the score's scale.
     mean = float(np.average(y, weights=sample_weight))
     lo, hi = model.scale
     model.meta["prior"] = mean if binary else (
@@ -375,7 +380,7 @@ def pair_similarity(a: ArticleFeatures, b: ArticleFeatures) -> float:
     if not _has_text(a) or not _has_text(b):
         # Nothing to compare (an empty page): no evidence either way, so the fitted prior rather
         # than whatever the additive model extrapolates to at all-zero features (0.79 here).
-        return float(model.meta.get("prior", 0.5))
+        return model.prior
     return float(model.score(pair_features(a, b))[0])
 
 

@@ -57,7 +57,6 @@ def migrations() -> list[tuple[int, str, str]]:
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-
 def fts_query(query: str) -> str:
     """Turn free text into a safe FTS5 query: every word quoted, all required."""
     words = re.findall(r"\w+", query, flags=re.UNICODE)
