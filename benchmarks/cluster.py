@@ -78,6 +78,23 @@ def run(cache: Path, n: int) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
+def run_sizes(script: str, sizes: list[int]) -> list[dict]:
+    """Featurise once, then run ``script --child CACHE N`` in a fresh process for each size;
+    prints the machine line and returns each child's JSON result."""
+    if not SHARED.exists():
+        sys.exit(f"{SHARED} is not present: the benchmark reads its inputs from there")
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "features.pkl"
+        featurise(cache)
+        results = []
+        for n in sizes:
+            out = subprocess.run([sys.executable, script, "--child", str(cache), str(n)],
+                                 capture_output=True, text=True, check=True)
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -86,17 +103,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(run(Path(args.child[0]), int(args.child[1]))))
         return
-    if not SHARED.exists():
-        sys.exit(f"{SHARED} is not present: the benchmark reads its inputs from there")
-    with tempfile.TemporaryDirectory() as tmp:
-        cache = Path(tmp) / "features.pkl"
-        featurise(cache)
-        results = []
-        for n in args.sizes:
-            out = subprocess.run([sys.executable, __file__, "--child", str(cache), str(n)],
-                                 capture_output=True, text=True, check=True)
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    results = run_sizes(__file__, args.sizes)
     for r in results:
         print(f"{r['n']:>7} articles  {r['seconds']:8.2f} s  {r['ms_per_article']:7.3f} ms/article  "
               f"{r['events']:>6} events  peak RSS {r['peak_rss_mb']} MB")

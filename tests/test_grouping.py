@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from typer.testing import CliRunner
 
@@ -203,4 +203,49 @@ def test_undated_article_finds_its_event_despite_later_news(tmp_path):
     assert not ingest_items(items, store, Settings(db=str(tmp_path / "u.db"))).failed
     assert store.event_of_article("undated")[0] == store.event_of_article("dated")[0]
     assert store.event_of_article("later")[0] != store.event_of_article("dated")[0]
+    store.close()
+
+
+def test_a_long_running_process_adds_new_articles_without_replaying(tmp_path, monkeypatch):
+    """`watch` and the API server keep the grouping they wrote: the next ingest into the same
+    open store adds its articles to it (no replay of the store) and gives what a recluster
+    gives; when another process wrote to the store in between, the store is replayed."""
+    from newsweave.stages.group import Grouper
+
+    db = tmp_path / "w.db"
+    store, settings = open_store(db), Settings(db=str(db))
+    t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    porto = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated "
+             "forty residents from riverside houses as the Douro rose above its banks. ")
+    chess = "A chess club in Oslo elected a new chair after a long meeting about fees. "
+
+    def item(i: str, text: str, hours: int) -> RawItem:
+        return RawItem(source=f"t:{i}", kind="record", content=text + f"Reported by outlet {i}.",
+                       id=i, title=text.split(",")[0], outlet=f"outlet {i}",
+                       published=t0 + timedelta(hours=hours))
+
+    assert not ingest_items([item("p1", porto, 0), item("c1", chess, 1)], store, settings).failed
+    replays: list[int] = []
+    real = Grouper.group
+    monkeypatch.setattr(Grouper, "group",
+                        lambda self, *a, **k: replays.append(1) or real(self, *a, **k))
+    assert not ingest_items([item("p2", porto + "The mayor opened two shelters.", 3)], store,
+                            settings).failed
+    assert replays == []
+    assert store.event_of_article("p2")[0] == store.event_of_article("p1")[0]
+    other = open_store(db)  # another process ingests into the same file
+    ingest_items([item("c2", chess + "The vote was close.", 4)], other, settings)
+    other.close()
+    assert replays == [1]  # the other store object had no grouping of its own
+    ingest_items([item("p3", porto + "Schools were closed.", 5)], store, settings)
+    assert replays == [1, 1]  # ours is out of date: replayed
+
+    def snapshot():
+        return sorted((e.id, tuple(sorted(e.article_ids)), e.title, e.story_id)
+                      for e in store.list_events(limit=100))
+
+    before = snapshot()
+    assert len(before) == 2
+    regroup_store(store, settings)
+    assert snapshot() == before
     store.close()

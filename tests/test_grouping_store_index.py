@@ -73,3 +73,24 @@ def test_store_index_only_returns_placed_articles(demo_db, tmp_path):
         assert not idx.vector("unknown").any()
     finally:
         s.close()
+
+
+def test_later_articles_extend_a_grouping_through_the_store_index(demo_db, tmp_path):
+    # A kept grouping whose candidates come from the store (PostgreSQL's case) takes later
+    # articles as a replay of everything would.
+    s = SQLiteStore(_copy(demo_db, tmp_path))
+    try:
+        arts = sorted(s.iter_articles(), key=lambda a: (a.published or a.ingested_at, a.id))
+        feats = {f.article_id: f for f in s.load_features()}
+        types = {e.id: e.type for e in s.all_entities()}
+        proxy = CountingIndexStore(s)
+        whole = Grouper().group(arts, feats, types, proxy)
+        g = Grouper().group(arts[:30], feats, types, proxy)
+        searches = proxy.searches
+        g = Grouper().extend(g.state, arts[30:], feats, types)
+    finally:
+        s.close()
+    assert g is not None and proxy.searches > searches
+    assert {(e.id, frozenset(e.article_ids)) for e in g.events} == \
+        {(e.id, frozenset(e.article_ids)) for e in whole.events}
+    assert g.copies == whole.copies

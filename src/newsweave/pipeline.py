@@ -5,6 +5,7 @@ articles is stored in one transaction.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
@@ -15,7 +16,7 @@ from .store.base import Store
 if TYPE_CHECKING:  # pragma: no cover
     from .runners.base import Processed, Runner
     from .stages.enrich import Enricher
-    from .stages.group import Grouping
+    from .stages.group import Grouping, GroupingState
 
 ProgressFn = Callable[[str, str], None]  # (event: "stored"|"duplicate"|"unchanged"|"failed", item)
 
@@ -71,24 +72,42 @@ class Pipeline:
             report.failed.extend(self.group().failed)
         return report
 
-    def group(self) -> "Grouping":
-        """Featurise what is new, then rebuild copies, events and stories from the store."""
+    def group(self, *, from_scratch: bool = False) -> "Grouping":
+        """Featurise what is new, then update copies, events and stories.
+
+        A process that grouped this store before (``watch``, the API server) adds the new
+        articles to the grouping it kept, when nothing else changed the store in between;
+        otherwise, or ``from_scratch``, every stored article is replayed in publication order."""
         from .runners.base import feature_entities
         from .stages.group import Grouper
 
         grouper = Grouper()
+        state = _GROUPINGS.pop(self.store, None)  # dropped unless this run completes
         ids = self.store.articles_without_features()
+        if state is not None and (from_scratch or not _unchanged_since(state.token, self.store,
+                                                                          len(ids))):
+            state = None
         step = self.settings.batch_size
         failed: list[Failure] = []
+        new_articles: list[Article] = []
         for i in range(0, len(ids), step):
             arts = [a for a in (self.store.get_article(x) for x in ids[i:i + step]) if a]
             ents = {a.id: feature_entities(self.store.get_enrichment(a.id)) for a in arts}
             self.store.save_features(self._featurize(grouper, arts, ents, failed))
+            new_articles.extend(arts)
             self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
-        features = {f.article_id: f for f in self.store.load_features()}
         types = {e.id: e.type for e in self.store.all_entities()}
-        grouping = grouper.group(list(self.store.iter_articles()), features, types, self.store)
+        grouping = None
+        if state is not None:
+            new_features = {f.article_id: f for f in self.store.load_features(ids)}
+            grouping = grouper.extend(state, new_articles, new_features, types)
+        if grouping is None:
+            features = {f.article_id: f for f in self.store.load_features()}
+            grouping = grouper.group(list(self.store.iter_articles()), features, types, self.store)
         self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
+        if grouping.state is not None:
+            grouping.state.token = _token(self.store)
+            _GROUPINGS[self.store] = grouping.state
         grouping.failed = failed
         return grouping
 
@@ -206,4 +225,23 @@ def enrich_store(store: Store, settings: Settings, *, progress: ProgressFn | Non
 def regroup_store(store: Store, settings: Settings, *, progress: ProgressFn | None = None
                   ) -> "Grouping":
     """Re-cluster the whole store from scratch: copies, events, storylines."""
-    return Pipeline(store, settings, progress).group()
+    return Pipeline(store, settings, progress).group(from_scratch=True)
+
+
+# The grouping each open store was last given by this process, so that the next ingest into it
+# (`watch`, the API server) adds its articles instead of replaying the whole store. Held weakly:
+# a closed and dropped store takes its grouping with it.
+_GROUPINGS: "weakref.WeakKeyDictionary[Store, GroupingState]" = weakref.WeakKeyDictionary()
+
+
+def _token(store: Store) -> tuple[int, int]:
+    """What the store looked like after a grouping was written: articles, events."""
+    return (store.count_articles(), store.count_events())
+
+
+def _unchanged_since(token: tuple, store: Store, new: int) -> bool:
+    # Since our last write, only the ``new`` articles still to be featurised may have come in.
+    # Another process's grouping (its ingest or recluster) shows in the counts, and then its
+    # grouping, not ours, is the one to build on.
+    articles, events = token
+    return store.count_events() == events and store.count_articles() == articles + new

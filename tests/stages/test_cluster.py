@@ -150,12 +150,13 @@ def test_per_article_work_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         f = ArticleFeatures(vector=v, lead=v, lexical={"w": 1.0}, entities=frozenset({"x"}))
         c.add(ClusterItem(f"a{i}", T0 + timedelta(minutes=i), f))
     assert len(c.events()) == 1
-    calls = []
-    real = cluster.lexical_cosine
-    monkeypatch.setattr(cluster, "lexical_cosine", lambda a, b: calls.append(1) or real(a, b))
+    compared: list[int] = []
+    real = EventClusterer._lex_sample
+    monkeypatch.setattr(EventClusterer, "_lex_sample",
+                        staticmethod(lambda link: compared.append(len(real(link))) or real(link)))
     f = ArticleFeatures(vector=_unit(base), lead=_unit(base), lexical={"w": 1.0}, entities=frozenset())
     c.add(ClusterItem("last", T0 + timedelta(hours=6), f))
-    assert 0 < len(calls) <= cluster.NEIGHBOURS + cluster.RECENT
+    assert compared and 0 < sum(compared) <= cluster.NEIGHBOURS + cluster.RECENT
 
 
 def test_far_candidates_are_bounded_however_long_the_history() -> None:
@@ -176,4 +177,34 @@ def test_far_candidates_are_bounded_however_long_the_history() -> None:
     assert len(c.events()) == 12
     scored.clear()
     c.add(_item("now", _unit(v), 24 * 60 * 12 + 24 * 45))
-    assert len(scored) == cluster.FAR_EVENTS
+    assert sum(scored) == cluster.FAR_EVENTS  # rows scored: one per candidate event
+
+
+def test_lexical_link_is_the_mean_cosine_to_the_sampled_members() -> None:
+    # The vectorised lexical link gives what the plain sparse cosine gives, member by member,
+    # including members with no words in common and words the store has never seen.
+    from newsweave.stages import cluster
+    from newsweave.stages.similarity import lexical_cosine
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(40)]
+
+    def sparse(n: int) -> dict[str, float]:
+        chosen = rng.choice(words, size=n, replace=False)
+        v = rng.random(n)
+        v /= np.linalg.norm(v)
+        return {str(w): float(x) for w, x in zip(chosen, v)}
+
+    model = ScoreModel(knots={}, weights={}, bias=10.0, link="logistic")  # everything joins
+    c = EventClusterer(model=model, threshold=0.5).setup()
+    v = np.zeros(DIM)
+    v[0] = 1.0
+    members = [sparse(n) for n in (5, 12, 1, 30)] + [{}]
+    for i, lex in enumerate(members):
+        c.add(ClusterItem(f"m{i}", T0 + timedelta(hours=i),
+                          ArticleFeatures(vector=v, lead=v, lexical=lex, entities=frozenset())))
+    [event] = c._events.values()
+    link = cluster._Link(event, [(f"m{i}", 1.0) for i in range(len(members))])
+    for query in (sparse(8), sparse(40), {"never-seen": 1.0}, {}):
+        want = np.mean([lexical_cosine(query, m) for m in members])
+        assert c._lex_link(query, link) == pytest.approx(want, abs=1e-12)

@@ -10,6 +10,8 @@ look-alikes from any time are exactly what is wanted.
 """
 from __future__ import annotations
 
+import weakref
+
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,7 +134,8 @@ class StoreIndex:
     """
 
     def __init__(self, store: Any, dim: int, window_days: float, overfetch: int = 2) -> None:
-        self.store = store
+        # Weakly: a grouping kept for the store (pipeline._GROUPINGS) must not keep it alive.
+        self.store = weakref.proxy(store)
         self.dim = dim
         self.window = timedelta(days=window_days)
         self.overfetch = overfetch

@@ -43,8 +43,8 @@ import numpy as np
 from ..models import stable_id
 from .embed import DIM
 from .ann import TimeBucketedIndex
-from .similarity import (FEATURES, ArticleFeatures, ScoreModel, fit_weights, lexical_cosine,
-                         load_models, save_model)
+from .similarity import (FEATURES, ArticleFeatures, ScoreModel, fit_weights, load_models,
+                         save_model)
 
 WINDOW_DAYS = 30.0  # candidates come from articles published within this many days
 NEIGHBOURS = 24  # ANN neighbours fetched per article: several per candidate event
@@ -149,12 +149,17 @@ class EventClusterer:
         self._event_of: dict[str, str] = {}  # article id -> event id it joined (maybe merged since)
         self._parent: dict[str, str] = {}  # merged event id -> surviving event id
         self._events: dict[str, _Event] = {}
-        self._lexical: dict[str, dict[str, float]] = {}  # article id -> its TF-IDF vector
+        # article id -> its TF-IDF vector as (sorted term ids, weights); term ids from _vocab
+        self._lexical: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._vocab: dict[str, int] = {}
+        self._query: tuple[Any, tuple[np.ndarray, np.ndarray]] | None = None
+        self._ent_query: tuple[Any, dict[str, float], float] | None = None
         self._df: Counter = Counter()  # entity -> articles seen that mention it
         self._n_docs = 0
         self._seq = 0
         self._clock: datetime | None = None  # latest date seen: where undated items are placed
         self.flags: dict[str, str] = {}  # article id -> why it was handled specially
+        self.merged: list[tuple[str, str]] = []  # (merged event id, surviving id), in order
 
     def setup(self) -> "EventClusterer":
         """Load the fitted model and build the ANN index; returns self."""
@@ -184,10 +189,14 @@ class EventClusterer:
             self.flags[item.article_id] = "no text: kept as its own event"
         self._count_entities(f)
         scored = []
-        for link in (self._candidates(f, when, dated) if has_vec else []):
-            p = float(self._model.score(self._row(f, link, when if dated else None))[0])
-            if p >= min(self.threshold, self.merge_threshold):
-                scored.append((-p, link.event.seq, link.event.id))
+        links = self._candidates(f, when, dated) if has_vec else []
+        if links:
+            # One model call for every candidate event of the article.
+            probs = self._model.score(np.stack([self._row(f, lk, when if dated else None)
+                                                for lk in links]))
+            for link, p in zip(links, probs.tolist()):
+                if p >= min(self.threshold, self.merge_threshold):
+                    scored.append((-p, link.event.seq, link.event.id))
         scored.sort()
         if scored and -scored[0][0] >= self.threshold:
             target = self._events[scored[0][2]]
@@ -230,18 +239,60 @@ class EventClusterer:
 
     def _entity_link(self, entities: frozenset[str], event: _Event) -> float:
         """Share of the article's entity weight (IDF) that the event's members also mention."""
-        total = sum(self._idf(e) for e in entities)
+        # The article's weights are the same for each of its candidate events: computed once
+        # (the IDFs change only when another article is counted).
+        key = (entities, self._n_docs)
+        if self._ent_query is None or self._ent_query[0] != key:
+            weights = {e: self._idf(e) for e in entities}
+            self._ent_query = (key, weights, sum(weights.values()))
+        _, weights, total = self._ent_query
         if total <= 0 or not event.entities:
             return 0.0
-        return sum(self._idf(e) for e in entities if e in event.entities) / total
+        return sum(w for e, w in weights.items() if e in event.entities) / total
 
-    def _lex_link(self, lexical: dict[str, float], link: _Link) -> float:
+    def _lex_arrays(self, lexical: Mapping[str, float], grow: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """A sparse vector as (sorted term ids, weights); unknown terms are left out unless
+        ``grow`` (they cannot match anything stored)."""
+        vocab = self._vocab
+        if grow:
+            pairs = [(vocab.setdefault(t, len(vocab)), w) for t, w in lexical.items()]
+        else:
+            pairs = [(vocab[t], w) for t, w in lexical.items() if t in vocab]
+        pairs.sort()
+        return (np.fromiter((i for i, _ in pairs), np.int64, len(pairs)),
+                np.fromiter((w for _, w in pairs), np.float64, len(pairs)))
+
+    def _query_arrays(self, lexical: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        # The article being placed is compared with every candidate event: convert it once.
+        if self._query is None or self._query[0] is not lexical:
+            self._query = (lexical, self._lex_arrays(lexical))
+        return self._query[1]
+
+    @staticmethod
+    def _lex_sample(link: _Link) -> list[str]:
+        """The members an article is compared with lexically: bounded however big the event."""
+        return list(dict.fromkeys([a for a, _ in link.hits] + link.event.members[-RECENT:]))
+
+    def _lex_link(self, lexical: Mapping[str, float], link: _Link) -> float:
         # Average-link lexical cosine over a bounded sample: the members the ANN search found and
         # the latest few. A long event's summed vector drifts towards its common words, while the
         # mean of member cosines keeps each account's specific wording.
-        sample = list(dict.fromkeys([a for a, _ in link.hits] + link.event.members[-RECENT:]))
-        vals = [lexical_cosine(lexical, self._lexical[a]) for a in sample if a in self._lexical]
-        return sum(vals) / len(vals) if vals else 0.0
+        stored = [self._lexical[a] for a in self._lex_sample(link) if a in self._lexical]
+        if not stored:
+            return 0.0
+        q_ids, q_w = self._query_arrays(lexical)
+        if not len(q_ids):
+            return 0.0
+        # All the sampled members' term ids at once, matched against the article's sorted ids
+        # (one vectorised pass instead of a Python loop per member and term).
+        ids = np.concatenate([t for t, _ in stored])
+        weights = np.concatenate([w for _, w in stored])
+        owner = np.repeat(np.arange(len(stored)), [len(t) for t, _ in stored])
+        pos = np.minimum(np.searchsorted(q_ids, ids), len(q_ids) - 1)
+        hit = q_ids[pos] == ids
+        dots = np.bincount(owner[hit], weights=weights[hit] * q_w[pos[hit]], minlength=len(stored))
+        return float(dots.sum() / len(stored))
 
     def _row(self, f: ArticleFeatures, link: _Link, when: datetime | None) -> np.ndarray:
         """The feature row (FEATURES order) of an article against a candidate event."""
@@ -269,7 +320,8 @@ class EventClusterer:
         self._event_of[article_id] = target.id
         self._when[article_id] = when
         self._dated[article_id] = dated
-        self._lexical[article_id] = f.lexical
+        self._lexical[article_id] = self._lex_arrays(f.lexical, grow=True)
+        self._query = None  # the vocabulary may have grown
         if has_vec:
             assert self._index is not None
             self._index.add(article_id, f.vector, when if dated else None)
@@ -328,6 +380,7 @@ class EventClusterer:
         keep.merge(gone)
         del self._events[gone.id]
         self._parent[gone.id] = keep.id
+        self.merged.append((gone.id, keep.id))
         return keep
 
     def _find(self, eid: str) -> str:

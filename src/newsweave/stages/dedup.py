@@ -13,6 +13,7 @@ independent sources, not the copies. Rebuild a detector from stored items with `
 """
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -24,6 +25,12 @@ SHINGLE = 5
 NUM_PERM = 128
 MIN_SHINGLES = 8  # shorter texts (a headline, a stub) are too small to call copies by shingles
 _SEED = 1  # fixed: the same texts give the same signatures in every process
+
+
+# datasketch's default hash is SHA-1 through a Python wrapper, which was most of the cost of
+# re-reading a large store; CRC-32 is a C call, 32 bits like the default, and as good for shingles
+# (MinHash needs a well-spread hash, not a cryptographic one).
+_HASH32 = zlib.crc32
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[str]:
@@ -52,6 +59,11 @@ class CopyDetector:
         self._sigs: dict[str, Any] = {}
         self._key: dict[str, tuple] = {}
         self._original: dict[str, str] = {}  # copy id -> original id (always a root)
+        self._copies: dict[str, set[str]] = {}  # original id -> its copies (the inverse)
+        self._perms: Any = None
+        # Articles the last ``add`` turned from originals into copies (an earlier-published copy
+        # arriving late, or a text bridging two groups): what was grouped with them must be redone.
+        self.demoted: set[str] = set()
 
     def setup(self) -> "CopyDetector":
         """Create the LSH index; returns self."""
@@ -65,6 +77,7 @@ class CopyDetector:
         """Index one article; the id of its original when it is a copy of an earlier one, else None."""
         if self._lsh is None:
             self.setup()
+        self.demoted = set()
         if article_id in self._sigs:
             return self._original.get(article_id)
         from datasketch import MinHash
@@ -72,8 +85,12 @@ class CopyDetector:
         sh = shingles(text)
         if len(sh) < MIN_SHINGLES:
             return None
-        sig = MinHash(num_perm=self.num_perm, seed=_SEED)
-        sig.update_batch([s.encode("utf-8") for s in sorted(sh)])
+        if self._perms is None:  # the same for every signature: drawn once from the seed
+            first = MinHash(num_perm=self.num_perm, seed=_SEED)
+            self._perms = (first.permutations, first.scheme)
+        sig = MinHash(num_perm=self.num_perm, seed=_SEED, hashfunc=_HASH32,
+                      permutations=self._perms[0], scheme=self._perms[1])
+        sig.update_batch([s.encode("utf-8") for s in sh])  # a minimum: any order gives the same
         key = _key(published, article_id)
         # LSH returns candidates; keep those whose estimated Jaccard really reaches the threshold.
         matches = [m for m in self._lsh.query(sig) if sig.jaccard(self._sigs[m]) >= self.threshold]
@@ -85,12 +102,17 @@ class CopyDetector:
             return None
         group = roots | {article_id}
         first = min(group, key=lambda a: self._key[a])
-        # An earlier-published copy arriving late becomes the original of the whole group.
-        for a, o in list(self._original.items()):
-            if o in group and a != first:
-                self._original[a] = first
-        for r in group - {first}:
-            self._original[r] = first
+        # An earlier-published copy arriving late becomes the original of the whole group. The
+        # inverse map keeps this to the group's own copies (a scan of every known copy made a
+        # wire-heavy store quadratic).
+        members = set(group)
+        for r in group:
+            members |= self._copies.pop(r, set())
+        members.discard(first)
+        self.demoted = (roots - {first})
+        for a in members:
+            self._original[a] = first
+        self._copies[first] = members
         return self._original.get(article_id)
 
     def original_of(self, article_id: str) -> str:

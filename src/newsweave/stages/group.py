@@ -7,9 +7,9 @@ same events, and re-clustering from scratch is the same call.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
@@ -18,6 +18,8 @@ from ..models import Article, Event, Failure, Story, StoredFeatures, stable_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.base import Store
+    from .cluster import EventClusterer
+    from .dedup import CopyDetector
     from .similarity import Featurizer
 
 # Entity types that identify an event's actors and place (MISC is nationalities, events…).
@@ -29,12 +31,37 @@ TITLE_DECIMALS = 4  # an event title's closeness to the centroid is compared at 
 
 
 @dataclass
+class GroupingState:
+    """What grouping a store leaves behind, so that later articles can be added to it without
+    replaying the whole store (``Grouper.extend``): the clusterer and copy detector as they
+    stand, and per article what events and storylines are built from (texts, lead and title
+    vectors and lexical weights are not kept)."""
+
+    clusterer: "EventClusterer"
+    detector: "CopyDetector"
+    articles: dict[str, Article] = field(default_factory=dict)
+    features: dict[str, StoredFeatures] = field(default_factory=dict)
+    copies: dict[str, str] = field(default_factory=dict)  # copy id -> original id
+    members: dict[str, list[str]] = field(default_factory=dict)  # event id -> article ids
+    events: dict[str, Event] = field(default_factory=dict)
+    named: dict[str, Counter] = field(default_factory=dict)  # event id -> _event_entities
+    types: dict[str, str] = field(default_factory=dict)  # the entity types it was counted with
+    token: tuple = ()  # what the store looked like when this grouping was written to it
+
+    def remember(self, a: Article, f: StoredFeatures | None) -> None:
+        self.articles[a.id] = replace(a, text="", caption=None, description=None)
+        if f is not None:
+            self.features[a.id] = StoredFeatures(a.id, f.vector, None, {}, list(f.entities), None)
+
+
+@dataclass
 class Grouping:
     events: list[Event] = field(default_factory=list)
     copies: dict[str, str] = field(default_factory=dict)  # copy id -> original id
     stories: list[Story] = field(default_factory=list)
     # articles whose grouping features could not be computed: each stays in an event of its own
     failed: list[Failure] = field(default_factory=list)
+    state: GroupingState | None = None
 
 
 @lru_cache(maxsize=1)
@@ -75,14 +102,11 @@ class Grouper:
 
         With a ``store`` that has a vector index of its own (``store.vector_index``, PostgreSQL's
         pgvector HNSW), the clusterer's candidates come from that index; otherwise from faiss
-        indexes built here."""
-        from .cluster import ClusterItem, EventClusterer
+        indexes built here. ``Grouping.state`` lets ``extend`` add later articles."""
+        from .cluster import EventClusterer
         from .dedup import CopyDetector
-        from .similarity import ArticleFeatures
 
-        arts = sorted(articles, key=lambda a: (_when(a), a.id))
-        detector = CopyDetector.rebuild((a.id, a.text, a.published) for a in arts)
-        copies = {c: o for c, o in detector.copies().items() if c != o}
+        arts = sorted(articles, key=_key)
         index = None
         if store is not None and getattr(store, "vector_index", False):
             from .ann import StoreIndex
@@ -90,30 +114,111 @@ class Grouper:
             from .embed import DIM
 
             index = StoreIndex(store, DIM, WINDOW_DAYS)
-        clusterer = EventClusterer(index=index).setup()
+        detector = CopyDetector.rebuild((a.id, a.text, a.published) for a in arts)
+        state = GroupingState(EventClusterer(index=index).setup(), detector)
+        state.copies = {c: o for c, o in detector.copies().items() if c != o}
         for a in arts:
-            if a.id in copies or a.id not in features:
-                continue
-            f = features[a.id]
-            clusterer.add(ClusterItem(a.id, a.published, ArticleFeatures(
-                vector=f.vector, lead=f.lead, lexical=f.lexical, entities=frozenset(f.entities),
-                published=a.published, language=a.language, title=f.title),
-                ingested_at=a.ingested_at))
-        by_id = {a.id: a for a in arts}
-        members: dict[str, list[str]] = {eid: list(ids) for eid, ids in clusterer.events().items()}
-        for copy_id, original in copies.items():
-            eid = clusterer.event_of(original)
-            if eid is None:  # the original itself had no features: the copy goes with it alone
-                eid = stable_id("ev", original)
-                members.setdefault(eid, [original])
-            members[eid].append(copy_id)
+            state.remember(a, features.get(a.id))
+            if a.id not in state.copies and a.id in features:
+                self._cluster(state, a, features[a.id])
+        state.members = {eid: list(ids) for eid, ids in state.clusterer.events().items()}
+        for copy_id, original in state.copies.items():
+            state.members.setdefault(self._home(state, original), []).append(copy_id)
         for a in arts:  # articles never featurised (no text) still belong somewhere
-            if a.id not in copies and clusterer.event_of(a.id) is None and a.id not in features:
-                members.setdefault(stable_id("ev", a.id), [a.id])
-        events = [self._event(eid, [by_id[i] for i in ids if i in by_id], features, copies,
-                               clusterer.flags) for eid, ids in members.items() if ids]
-        stories = link_stories(events, features, entity_types)
-        return Grouping(events=events, copies=copies, stories=stories)
+            if a.id not in state.copies and state.clusterer.event_of(a.id) is None:
+                state.members.setdefault(stable_id("ev", a.id), [a.id])
+        state.clusterer.merged.clear()
+        return self._finish(state, set(state.members), entity_types)
+
+    def extend(self, state: "GroupingState", articles: Sequence[Article],
+               features: Mapping[str, StoredFeatures], entity_types: Mapping[str, str]
+               ) -> Grouping | None:
+        """Add articles not seen by the grouping that made ``state`` (which they change in
+        place), the way a replay would take them after everything it has seen: copies first,
+        then the clusterer in publication order within the batch, then the copies join their
+        originals' events. When the batch is all later than what the state has seen this is
+        exactly what grouping everything from scratch gives; an earlier article is placed in
+        arrival order, as a stream would. None when the articles cannot simply be added and the
+        store must be grouped again: an article already grouped, or a new copy published before
+        its original, which turns an already-grouped article into a copy."""
+        from .dedup import _key as copy_order
+
+        batch = sorted(articles, key=lambda a: copy_order(a.published, a.id))
+        copies: dict[str, str] = {}
+        for a in batch:
+            if a.id in state.articles:
+                return None
+            original = state.detector.add(a.id, a.text, a.published)
+            if state.detector.demoted:
+                return None
+            if original is not None and original != a.id:
+                copies[a.id] = original
+        changed: set[str] = set()
+        for a in sorted(batch, key=_key):
+            state.remember(a, features.get(a.id))
+            if a.id in copies:
+                continue
+            if a.id in features:
+                eid = self._cluster(state, a, features[a.id])
+                for gone, keep in state.clusterer.merged:
+                    state.members.setdefault(keep, []).extend(state.members.pop(gone, []))
+                    changed.update((gone, keep))
+                state.clusterer.merged.clear()
+            else:  # never featurised: an event of its own
+                eid = stable_id("ev", a.id)
+            state.members.setdefault(eid, []).append(a.id)
+            changed.add(eid)
+        for copy_id, original in copies.items():
+            state.copies[copy_id] = original
+            eid = self._home(state, original)
+            state.members[eid].append(copy_id)
+            changed.add(eid)
+        return self._finish(state, changed, entity_types)
+
+    @staticmethod
+    def _cluster(state: "GroupingState", a: Article, f: StoredFeatures) -> str:
+        from .cluster import ClusterItem
+        from .similarity import ArticleFeatures
+
+        return state.clusterer.add(ClusterItem(a.id, a.published, ArticleFeatures(
+            vector=f.vector, lead=f.lead, lexical=f.lexical, entities=frozenset(f.entities),
+            published=a.published, language=a.language, title=f.title), ingested_at=a.ingested_at))
+
+    @staticmethod
+    def _home(state: "GroupingState", original: str) -> str:
+        # The event of a copy: its original's, or, when the original itself had no features,
+        # the original's event of its own.
+        eid = state.clusterer.event_of(original)
+        if eid is None:
+            eid = stable_id("ev", original)
+            state.members.setdefault(eid, [original])
+        return eid
+
+    def _finish(self, state: "GroupingState", changed: set[str],
+                entity_types: Mapping[str, str]) -> Grouping:
+        """Rebuild the changed events, relink every storyline; the whole grouping."""
+        # In the members' order (then the events that are gone): the same order in every process.
+        for eid in [e for e in state.members if e in changed] + sorted(changed - set(state.members)):
+            ids = [i for i in state.members.get(eid, []) if i in state.articles]
+            if ids:
+                ev = self._event(eid, [state.articles[i] for i in ids], state.features,
+                                 state.copies, state.clusterer.flags)
+                state.events[eid] = ev
+                state.named[eid] = _event_entities(ev, state.features, entity_types)
+            else:
+                state.events.pop(eid, None)
+                state.named.pop(eid, None)
+        # An entity's type follows the majority of its mentions and may have changed with the
+        # new articles: then what every event names is counted again.
+        if any(state.types.get(e, t) != t for e, t in entity_types.items()):
+            state.named = {eid: _event_entities(ev, state.features, entity_types)
+                           for eid, ev in state.events.items()}
+        state.types = dict(entity_types)
+        events = list(state.events.values())
+        for e in events:
+            e.story_id = None
+        stories = link_stories(events, state.features, entity_types, state.named)
+        return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state)
 
     @staticmethod
     def _event(eid: str, arts: list[Article], features: Mapping[str, StoredFeatures],
@@ -138,6 +243,10 @@ class Grouper:
 def _when(a: Article) -> datetime:
     d = a.published or a.ingested_at
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def _key(a: Article) -> tuple[datetime, str]:
+    return (_when(a), a.id)
 
 
 def representative_title(arts: Sequence[Article], features: Mapping[str, StoredFeatures]) -> str:
@@ -179,37 +288,46 @@ def _main_entities(counts: Counter[str], df: Mapping[str, int]) -> set[str]:
 
 
 def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures],
-                 entity_types: Mapping[str, str]) -> list[Story]:
-    """Chain successive events that share their main entities and a place into storylines."""
+                 entity_types: Mapping[str, str],
+                 named: "Mapping[str, Counter[str]] | None" = None) -> list[Story]:
+    """Chain successive events that share their main entities and a place into storylines.
+    ``named``: each event's ``_event_entities`` when the caller already has them."""
     order = sorted(events, key=lambda e: (e.date or datetime.min.date(), e.id))
-    named = {e.id: _event_entities(e, features, entity_types) for e in order}
+    if named is None:
+        named = {e.id: _event_entities(e, features, entity_types) for e in order}
     df = Counter(ent for counts in named.values() for ent in counts)
     main = {e.id: _main_entities(named[e.id], df) for e in order}
     chains: list[list[Event]] = []
+    # Chains that a later event can still continue. Events come in date order, so a chain whose
+    # last event ended more than STORY_GAP_DAYS before this one is closed for good: dropping it
+    # keeps the work per event bounded by the chains of the last weeks, not by the whole history
+    # (30,000 events made this loop quadratic).
+    # (chain, date its last event ended) by position in ``chains``: ties go to the older chain.
+    open_chains: dict[int, tuple[list[Event], date]] = {}
     for ev in order:
         mine = main[ev.id]
         if not mine or ev.date is None:
             chains.append([ev])
             continue
-        best, best_score = None, 0.0
-        for chain in chains:
-            last = chain[-1]
-            # The pause is counted from the previous event's newest article: a running event that
-            # began months ago but is still reported yesterday is right before this one.
-            until = last.last_published.date() if last.last_published else last.date
-            if until is None or (ev.date - until).days > STORY_GAP_DAYS:
-                continue
+        open_chains = {k: (c, u) for k, (c, u) in open_chains.items()
+                       if (ev.date - u).days <= STORY_GAP_DAYS}
+        best, best_score, at = None, 0.0, len(chains)
+        for k, (chain, _) in open_chains.items():
             theirs = set().union(*(main[x.id] for x in chain[-2:]))
             shared = mine & theirs
             places = {e for e in shared if entity_types.get(e) == "LOC"}
             people = {e for e in shared if entity_types.get(e) in ("PER", "ORG")}
             score = len(shared) / len(mine | theirs)
             if score >= STORY_MIN_JACCARD and places and people and score > best_score:
-                best, best_score = chain, score
+                best, best_score, at = chain, score, k
         if best is None:
-            chains.append([ev])
+            best = [ev]
+            chains.append(best)
         else:
             best.append(ev)
+        # The pause is counted from the chain's last event's newest article: a running event
+        # that began months ago but is still reported yesterday is right before the next one.
+        open_chains[at] = (best, ev.last_published.date() if ev.last_published else ev.date)
     stories = []
     for chain in chains:
         if len(chain) < 2:

@@ -274,11 +274,14 @@ class ScoreModel:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Raw scores for feature rows X (n, len(self.columns))."""
-        X = np.atleast_2d(X)
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
         s = np.full(len(X), self.bias)
         for i, name in enumerate(self.columns):
             if name in self.weights:
-                s += _basis(X[:, i], self.knots[name]) @ np.asarray(self.weights[name])
+                # Elementwise, summed along each row: a row's score does not depend on how many
+                # rows are scored with it (a matrix product may sum in another order per batch).
+                w = np.asarray(self.weights[name], dtype=np.float64)
+                s += (_basis(X[:, i], self.knots[name]) * w).sum(axis=1)
         return s
 
     def score(self, X: np.ndarray) -> np.ndarray:
@@ -302,7 +305,9 @@ class ScoreModel:
 
 def _basis(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
     # x itself plus one hinge per knot: a continuous piecewise-linear function of x.
-    return np.column_stack([x] + [np.maximum(0.0, x - k) for k in knots])
+    x = np.asarray(x, dtype=np.float64)
+    return np.concatenate([x[:, None], np.maximum(0.0, x[:, None] - np.asarray(knots, np.float64))],
+                          axis=1)
 
 
 def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,

@@ -1,0 +1,105 @@
+"""What the grouping step of one ingest costs in a store of N articles.
+
+A one-shot `newsweave ingest` (and `recluster`) replays every stored article through copy
+detection, the online clusterer and storyline linking; a process that keeps running (`watch`,
+the API server) keeps the grouping it wrote and adds the new articles to it (Grouper.extend).
+This times both at each size: the replay of N articles, then adding 1 article, then a batch
+of 10, to the kept grouping (the store's own reads and writes are not included).
+
+The stream is synthetic, assembled from real texts as in benchmarks/cluster.py: the 378
+articles of ../shared/eval/clustering/articles.jsonl are featurised once (real embeddings), then
+replayed as successive 60-day "epochs" with a little noise on the vectors; each epoch's words
+carry the epoch number, so that an epoch's texts are not copies of the previous one's. Each size
+runs in a fresh process.
+
+    .venv/bin/python benchmarks/grouping.py [--sizes 1000 10000 50000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import resource
+import sys
+import time
+import zlib
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cluster import SHARED, run_sizes  # noqa: E402  (the same real features)
+
+
+def _stream(cache: Path, n: int):
+    """n synthetic articles with their stored features and entity types, in publication order."""
+    import numpy as np
+
+    from newsweave.models import Article, StoredFeatures
+
+    base_items = pickle.loads(cache.read_bytes())
+    base_items.sort(key=lambda t: (t[1], t[0]))
+    texts = {}
+    for line in (SHARED / "eval/clustering/articles.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        texts[r["id"]] = (r.get("title") or "", r.get("text") or "", r.get("language"))
+    span = (base_items[-1][1] - base_items[0][1]) + timedelta(days=60)
+    rng = np.random.default_rng(0)
+    arts, feats, types = [], {}, {}
+    epoch = 0
+    while len(arts) < n:
+        for aid, when, f in base_items:
+            if len(arts) >= n:
+                break
+            key = f"{aid}~{epoch}"
+            title, text, lang = texts[aid]
+            arts.append(Article(id=key, title=title, text=" ".join(f"{w}{epoch}" for w in text.split()),
+                                source=key, published=when + span * epoch, language=lang,
+                                outlet=f"outlet {zlib.crc32(aid.encode()) % 50}"))
+            v = f.vector + rng.normal(0, 0.01, f.vector.shape).astype(np.float32)
+            v /= np.linalg.norm(v) or 1.0
+            ents = sorted(f.entities)
+            feats[key] = StoredFeatures(key, v, f.lead, dict(f.lexical), ents, f.title)
+            for e in ents:  # name tokens stand in for entities; a stable type for each
+                types[e] = ("LOC", "PER", "ORG")[zlib.crc32(e.encode()) % 3]
+        epoch += 1
+    return arts, feats, types
+
+
+def run(cache: Path, n: int) -> dict:
+    from newsweave.stages.group import Grouper
+
+    arts, feats, types = _stream(cache, n + 11)
+    stored, one, ten = arts[:n], arts[n:n + 1], arts[n + 1:]
+    start = time.perf_counter()
+    g = Grouper().group(stored, feats, types)
+    replay = time.perf_counter() - start
+    start = time.perf_counter()
+    g = Grouper().extend(g.state, one, feats, types)
+    add_one = time.perf_counter() - start
+    start = time.perf_counter()
+    g = Grouper().extend(g.state, ten, feats, types)
+    add_ten = time.perf_counter() - start
+    assert g is not None
+    return {"n": n, "replay_s": round(replay, 2), "replay_ms_per_article": round(1000 * replay / n, 2),
+            "add_1_s": round(add_one, 3), "add_10_s": round(add_ten, 3), "events": len(g.events),
+            "stories": len(g.stories),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(run(Path(args.child[0]), int(args.child[1]))))
+        return
+    results = run_sizes(__file__, args.sizes)
+    for r in results:
+        print(f"{r['n']:>7} stored  replay {r['replay_s']:8.2f} s ({r['replay_ms_per_article']} ms/article)"
+              f"  add 1: {r['add_1_s']:.3f} s  add 10: {r['add_10_s']:.3f} s  {r['events']} events"
+              f"  {r['stories']} stories  peak RSS {r['peak_rss_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()
