@@ -78,6 +78,19 @@ def run(cache: Path, n: int) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
+def sizes_main(doc: str, script: str, run_one, default_sizes: list[int]) -> list[dict] | None:
+    """The command line shared by the size benchmarks: ``--sizes``, or (in a child process)
+    ``--child CACHE N``, which prints ``run_one(CACHE, N)`` as JSON and returns None."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=default_sizes)
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(run_one(Path(args.child[0]), int(args.child[1]))))
+        return None
+    return run_sizes(script, args.sizes)
+
+
 def run_sizes(script: str, sizes: list[int]) -> list[dict]:
     """Featurise once, then run ``script --child CACHE N`` in a fresh process for each size;
     prints the machine line and returns each child's JSON result."""
@@ -96,18 +109,11 @@ def run_sizes(script: str, sizes: list[int]) -> list[dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        print(json.dumps(run(Path(args.child[0]), int(args.child[1]))))
-        return
-    results = run_sizes(__file__, args.sizes)
-    for r in results:
+    results = sizes_main(__doc__, __file__, run, [1000, 10000, 100000])
+    for r in results or []:
         print(f"{r['n']:>7} articles  {r['seconds']:8.2f} s  {r['ms_per_article']:7.3f} ms/article  "
               f"{r['events']:>6} events  peak RSS {r['peak_rss_mb']} MB")
-    if len(results) > 1:
+    if results and len(results) > 1:
         print(f"per-article time, largest / smallest: "
               f"{results[-1]['ms_per_article'] / results[0]['ms_per_article']:.2f}x")
 

@@ -16,7 +16,6 @@ runs in a fresh process.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pickle
 import resource
@@ -27,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cluster import SHARED, run_sizes  # noqa: E402  (the same real features)
+from cluster import SHARED, sizes_main  # noqa: E402  (the same real features)
 
 
 def _stream(cache: Path, n: int):
@@ -87,15 +86,7 @@ def run(cache: Path, n: int) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        print(json.dumps(run(Path(args.child[0]), int(args.child[1]))))
-        return
-    results = run_sizes(__file__, args.sizes)
-    for r in results:
+    for r in sizes_main(__doc__, __file__, run, [1000, 10000, 50000]) or []:
         print(f"{r['n']:>7} stored  replay {r['replay_s']:8.2f} s ({r['replay_ms_per_article']} ms/article)"
               f"  add 1: {r['add_1_s']:.3f} s  add 10: {r['add_10_s']:.3f} s  {r['events']} events"
               f"  {r['stories']} stories  peak RSS {r['peak_rss_mb']} MB")
