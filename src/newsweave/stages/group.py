@@ -6,6 +6,7 @@ same events, and re-clustering from scratch is the same call.
 """
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -284,7 +285,7 @@ def _main_entities(counts: Counter[str], df: Mapping[str, int]) -> set[str]:
     Ties (in a small event most entities are named once) go to the entity fewer other events
     name, then to the smaller id: "Earth" or "United States" named in passing does not crowd
     out the event's own actors and places, and the choice never depends on article order."""
-    return set(sorted(counts, key=lambda e: (-counts[e], df.get(e, 0), e))[:MAIN_ENTITIES])
+    return set(heapq.nsmallest(MAIN_ENTITIES, counts, key=lambda e: (-counts[e], df.get(e, 0), e)))
 
 
 def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures],
