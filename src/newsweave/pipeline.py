@@ -5,6 +5,7 @@ articles is stored in one transaction.
 """
 from __future__ import annotations
 
+import logging
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 from .config import Settings
 from .models import Article, Enrichment, Failure, IngestReport, RawItem
 from .store.base import Store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .runners.base import Processed, Runner
@@ -103,7 +106,11 @@ class Pipeline:
             grouping = grouper.extend(state, new_articles, new_features, types)
         if grouping is None:
             features = {f.article_id: f for f in self.store.load_features()}
-            grouping = grouper.group(list(self.store.iter_articles()), features, types, self.store)
+            articles = list(self.store.iter_articles())
+            grouping = grouper.group(articles, features, types, self.store)
+            log.info("grouping: replayed %d stored articles", len(articles))
+        else:
+            log.info("grouping: added %d articles to the kept grouping", len(new_articles))
         self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
         if grouping.state is not None:
             grouping.state.token = _token(self.store)
