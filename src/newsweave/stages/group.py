@@ -1,8 +1,10 @@
 """Group stage: stored articles -> copies, events and storylines.
 
-Featurising (embedding) is done once per article and stored. Grouping itself replays the stored
-features through the online clusterer in publication order, so the same articles always give the
-same events, and re-clustering from scratch is the same call.
+Featurising (embedding) is done once per article and stored. ``Grouper.group`` replays the
+stored features through the online clusterer in publication order, so the same articles always
+give the same events, and re-clustering from scratch is the same call. It also returns the state
+it ends in, which ``Grouper.extend`` takes further with later articles: a process that keeps
+running (``watch``, the API server) pays for its new articles only, not for the whole store.
 """
 from __future__ import annotations
 
