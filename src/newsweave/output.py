@@ -58,18 +58,37 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str] | N
     # columns (titles, snippets) the width that is left, when the console has room for both.
     needed = (sum(w for w, s in zip(widest, short) if s) + TEXT_MIN_WIDTH * short.count(False)
               + 3 * len(cols) + 1)
-    keep_whole = needed <= console.width
+    if needed > console.width:
+        _emit_records(console, cols, cells, title)
+        return
     table = Table(title=title, show_lines=False)
     for c, is_short in zip(cols, short):
-        if not keep_whole:  # a narrow console: every column folds, as rich sees fit
-            table.add_column(c, overflow="fold")
-        elif is_short:
+        if is_short:
             table.add_column(c, no_wrap=True)
         else:
             table.add_column(c, overflow="fold", ratio=1, min_width=TEXT_MIN_WIDTH)
     for row in cells:
         table.add_row(*row)
     console.print(table)
+
+
+def _emit_records(console: Any, cols: Sequence[str], cells: Sequence[Sequence[str]],
+                  title: str | None) -> None:
+    """A console too narrow for the table: one block per row, a field per line (as psql's
+    expanded display), so that ids and days stay whole and only long text folds."""
+    from rich.table import Table
+
+    if title:
+        console.print(title, style="bold")
+    for i, row in enumerate(cells):
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for c, v in zip(cols, row):
+            grid.add_row(c, v)
+        if i:
+            console.print()
+        console.print(grid)
 
 
 def _cell(v: Any) -> str:
