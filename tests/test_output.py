@@ -35,3 +35,14 @@ def test_narrow_console_shows_one_field_per_line_and_crops_nothing(capsys, monke
     # Every character of every cell and field name is printed somewhere: folded, not cropped.
     printed = sum(1 for ch in out if not ch.isspace())
     assert printed == sum(len(str(ROWS[0][c]).replace(" ", "")) + len(c) for c in COLS)
+
+
+def test_text_columns_fold_so_that_ids_and_times_fit_in_a_table(capsys, monkeypatch) -> None:
+    # Names and lists fold; the id and the publication time stay whole, in a table.
+    rows = [{"id": "ent_d34ed11cf0755110", "name": "United States of America", "type": "LOC",
+             "published": "2023-04-16 09:30", "variants": "U.S., US, United States, USA, America"}]
+    monkeypatch.setenv("COLUMNS", "90")
+    emit(rows, Format.table, list(rows[0]))
+    out = capsys.readouterr().out
+    assert out.startswith("┏") and max(len(line) for line in out.splitlines()) <= 90
+    assert "ent_d34ed11cf0755110" in out and "2023-04-16 09:30" in out

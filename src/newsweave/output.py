@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -32,6 +33,7 @@ def dumps(obj: Any, indent: int | None = None) -> str:
     return json.dumps(jsonable(obj), ensure_ascii=False, indent=indent)
 
 
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")  # how _cell prints a datetime
 SHORT_CELL = 24  # a column whose cells are all this short is kept whole when there is room
 TEXT_MIN_WIDTH = 16
 
@@ -52,21 +54,23 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str] | N
     cols = list(columns or (rows[0].keys() if rows else []))
     cells = [[_cell(r.get(c)) for c in cols] for r in rows]
     widest = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
-    short = [w <= SHORT_CELL for w in widest]
+    # Ids, days and counts read badly folded ("2023-04-1 / 6"): they are kept whole, and the
+    # text columns (titles, names, snippets: anything with spaces, or long) share what is left.
+    whole = [w <= SHORT_CELL and not any(" " in row[i] and not _STAMP.match(row[i]) for row in cells)
+             for i, w in enumerate(widest)]
     console = Console()
-    # Ids, days and counts read badly folded ("2023-04-1 / 6"): keep them whole and give the text
-    # columns (titles, snippets) the width that is left, when the console has room for both.
-    needed = (sum(w for w, s in zip(widest, short) if s) + TEXT_MIN_WIDTH * short.count(False)
+    needed = (sum(w if k else min(w, TEXT_MIN_WIDTH) for w, k in zip(widest, whole))
               + 3 * len(cols) + 1)
     if needed > console.width:
         _emit_records(console, cols, cells, title)
         return
     table = Table(title=title, show_lines=False)
-    for c, is_short in zip(cols, short):
-        if is_short:
+    for c, keep, w in zip(cols, whole, widest):
+        if keep:
             table.add_column(c, no_wrap=True)
         else:
-            table.add_column(c, overflow="fold", ratio=1, min_width=TEXT_MIN_WIDTH)
+            table.add_column(c, overflow="fold", ratio=max(1, w // TEXT_MIN_WIDTH),
+                             min_width=min(w, TEXT_MIN_WIDTH))
     for row in cells:
         table.add_row(*row)
     console.print(table)
