@@ -46,3 +46,15 @@ def test_text_columns_fold_so_that_ids_and_times_fit_in_a_table(capsys, monkeypa
     out = capsys.readouterr().out
     assert out.startswith("┏") and max(len(line) for line in out.splitlines()) <= 90
     assert "ent_d34ed11cf0755110" in out and "2023-04-16 09:30" in out
+
+
+@pytest.mark.parametrize("width", [200, 40])
+def test_cells_are_shown_as_written_not_as_markup(width, capsys, monkeypatch) -> None:
+    # Search snippets mark matches with brackets; "[protesters]" is not a rich style, and a
+    # text holding "[/b]" must not stop the table (it was a MarkupError).
+    row = {"id": "a1", "snippet": "thousands of [protesters] marched [/b] on [Hong] [Kong]"}
+    monkeypatch.setenv("COLUMNS", str(width))
+    emit([row], Format.table, list(row))
+    out = " ".join(capsys.readouterr().out.split())
+    for word in ("[protesters]", "[/b]", "[Hong]"):
+        assert word in out.replace(" │ ", " ").replace("│", "")

@@ -85,10 +85,12 @@ def _print_report(report: Any, fmt: Format) -> None:
                              for f in report.failed]}, fmt)
         return
     from rich.console import Console
+    from rich.markup import escape
 
     err = Console(stderr=True)
-    for f in report.failed:
-        err.print(f"[red]failed[/red] {f.item}: {f.reason}", markup=True, highlight=False)
+    for f in report.failed:  # names and reasons as written: "[draft].html" is not markup
+        err.print(f"[red]failed[/red] {escape(f.item)}: {escape(f.reason)}", markup=True,
+                  highlight=False)
     Console().print(f"{len(report.stored)} stored, {len(report.duplicates)} duplicates, "
                     f"{len(report.unchanged)} already stored, {len(report.failed)} failed",
                     highlight=False)

@@ -50,6 +50,7 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str] | N
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     cols = list(columns or (rows[0].keys() if rows else []))
     cells = [[_cell(r.get(c)) for c in cols] for r in rows]
@@ -72,7 +73,7 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str] | N
             table.add_column(c, overflow="fold", ratio=max(1, w // TEXT_MIN_WIDTH),
                              min_width=min(w, TEXT_MIN_WIDTH))
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(Text(v) for v in row))  # as written: "[protesters]" is not markup
     console.print(table)
 
 
@@ -81,6 +82,7 @@ def _emit_records(console: Any, cols: Sequence[str], cells: Sequence[Sequence[st
     """A console too narrow for the table: one block per row, a field per line (as psql's
     expanded display), so that ids and days stay whole and only long text folds."""
     from rich.table import Table
+    from rich.text import Text
 
     if title:
         console.print(title, style="bold")
@@ -89,7 +91,7 @@ def _emit_records(console: Any, cols: Sequence[str], cells: Sequence[Sequence[st
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         for c, v in zip(cols, row):
-            grid.add_row(c, v)
+            grid.add_row(c, Text(v))
         if i:
             console.print()
         console.print(grid)

@@ -175,6 +175,23 @@ class StoreConformance:
         assert "miss" not in [h.id for h in hits]
         assert "Moscow" in hits[0].snippet or "defence" in hits[0].snippet.lower()
 
+    def test_search_finds_other_forms_of_a_word(self, store: Store) -> None:
+        """Articles are indexed as written (any language), so the query's words are also
+        searched by their stem: "protesters" finds "protests", "elections" finds "election";
+        a short word is not stretched ("war" does not find "warned")."""
+        store.add_articles([
+            make_article("protests", title="Thousands protest in Minsk",
+                         text="Protests continued on Sunday; protesters marched to the square."),
+            make_article("election", title="Finland votes", text="The election was held on Sunday."),
+            make_article("warn", title="Storm", text="Forecasters warned of a storm."),
+        ])
+        assert [h.id for h in store.search("protesters")] == ["protests"]
+        assert [h.id for h in store.search("protested")] == ["protests"]
+        assert [h.id for h in store.search("elections Finland")] == ["election"]
+        assert "warn" not in [h.id for h in store.search("war")]
+        snippet = store.search("protester")[0].snippet
+        assert "[Protests]" in snippet or "[protesters]" in snippet
+
     def test_search_chinese_without_spaces(self, store: Store) -> None:
         store.add_articles([make_article("zh", title="国防部长访问莫斯科", text="中国国防部长李尚福在莫斯科会见普京。")])
         hits = store.search("莫斯科")

@@ -2,8 +2,10 @@
 the conformance suite shipped in ``newsweave.testing``."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 
@@ -44,6 +46,35 @@ def time_bounds(since: datetime | date | None, until: datetime | date | None
         return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d.astimezone(timezone.utc)
 
     return aware(since, False), aware(until, True)
+
+
+STEM_MIN = 4  # shorter stems would match too much as prefixes ("war*": warn, ward, warm)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    from nltk.stem.snowball import SnowballStemmer  # lazy: only search needs it
+
+    return SnowballStemmer("english")
+
+
+def query_terms(query: str) -> list[tuple[str | None, str | None]]:
+    """The words of a search query as (word to match exactly, stem to match as a prefix):
+    "protesters" -> (None, "protest"), which finds protest, protests, protested and protesters;
+    "cities" -> ("cities", "citi"); "war" -> ("war", None). The stores index words as written
+    (no stemmer: articles come in every language), so inflections are matched here, on the query
+    side. Snowball's English rules: other languages' words mostly come through whole, which only
+    makes them a prefix of themselves. The exact word is left out when the prefix covers it (a
+    token matched twice loses its highlight in FTS5's snippets)."""
+    out: list[tuple[str | None, str | None]] = []
+    for w in re.findall(r"\w+", query, flags=re.UNICODE):
+        w = w.lower()
+        stem = _stemmer().stem(w) if w.isalpha() else ""  # numbers and codes: as written
+        if len(stem) < STEM_MIN:
+            out.append((w, None))
+        else:
+            out.append((None if w.startswith(stem) else w, stem))
+    return out
 
 
 def marks_split_words(query: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 from ..errors import MissingDependency, StoreError
 from ..models import AddResult, Article, SearchHit
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats, marks_split_words, same_article
+from .base import DuplicateRecord, StoreStats, marks_split_words, query_terms, same_article
 from .postgres_grouping import GroupingMixin, register_vector
 
 try:
@@ -271,12 +271,10 @@ class PostgresStore(GroupingMixin):
             return []
         if marks_split_words(query):
             return self._substring_search(unicodedata.normalize("NFC", query.strip()), limit)
-        q = " ".join(words)
-        every = "plainto_tsquery('simple', %(q)s)"
-        rows = self._ranked(every, q, limit)
+        rows = self._ranked("to_tsquery('simple', %(q)s)", _tsquery(query, " & "), limit)
         if not rows and len(words) > 1:
             # No article has every word: fall back to any word, still ranked.
-            rows = self._ranked(f"replace({every}::text, ' & ', ' | ')::tsquery", q, limit)
+            rows = self._ranked("to_tsquery('simple', %(q)s)", _tsquery(query, " | "), limit)
         hits = [SearchHit(id=r["id"], title=r["title"], outlet=r["outlet"], published=r["published"],
                           snippet=r["snip"], score=float(r["score"])) for r in rows]
         if not hits and _CJK.search(query):
@@ -368,3 +366,13 @@ def _reason(e: BaseException) -> str:
                                   "couldn't get a connection")):
             return f"lost the connection to the server ({text})"
     return text
+
+
+def _tsquery(query: str, join: str) -> str:
+    """A to_tsquery text for free text: every word, or its stem as a prefix (base.query_terms),
+    joined by ``join`` (" & " all, " | " any). Words are \\w+ runs, quoted as lexemes."""
+    def group(word: str | None, stem: str | None) -> str:
+        alts = ([f"'{word}'"] if word else []) + ([f"'{stem}':*"] if stem else [])
+        return alts[0] if len(alts) == 1 else f"({' | '.join(alts)})"
+
+    return join.join(group(w, s) for w, s in query_terms(query))

@@ -17,7 +17,7 @@ from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, 
                       StoredFeatures)
 from . import serialize as ser
 from .base import (DuplicateRecord, StoreStats, event_filter_sql, marks_split_words,
-                   same_article, time_bounds)
+                   query_terms, same_article, time_bounds)
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
@@ -57,10 +57,14 @@ def migrations() -> list[tuple[int, str, str]]:
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-def fts_query(query: str) -> str:
-    """Turn free text into a safe FTS5 query: every word quoted, all required."""
-    words = re.findall(r"\w+", query, flags=re.UNICODE)
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+def fts_query(query: str, any_word: bool = False) -> str:
+    """Turn free text into a safe FTS5 query: every word quoted, or its stem as a prefix
+    (base.query_terms); all of them required, or ``any_word``."""
+    def group(word: str | None, stem: str | None) -> str:
+        alts = ([f'"{word}"'] if word else []) + ([f'"{stem}"*'] if stem else [])
+        return alts[0] if len(alts) == 1 else f"({' OR '.join(alts)})"
+
+    return f" {'OR' if any_word else 'AND'} ".join(group(w, s) for w, s in query_terms(query))
 
 
 class SQLiteStore:
@@ -253,9 +257,9 @@ class SQLiteStore:
                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
                "WHERE articles_fts MATCH ? ORDER BY score LIMIT ?")
         rows = self._query(sql, (q, limit))
-        if not rows and " " in q:
+        if not rows and " AND " in q:
             # No article has every word: fall back to any word, still ranked by BM25.
-            rows = self._query(sql, (q.replace('" "', '" OR "'), limit))
+            rows = self._query(sql, (fts_query(query, any_word=True), limit))
         hits = [SearchHit(id=r["id"], title=r["title"], outlet=r["outlet"],
                           published=_dt(r["published"]), snippet=r["snip"], score=-float(r["score"]))
                 for r in rows]
