@@ -177,8 +177,8 @@ class StoreConformance:
 
     def test_search_finds_other_forms_of_a_word(self, store: Store) -> None:
         """Articles are indexed as written (any language), so the query's words are also
-        searched by their stem: "protesters" finds "protests", "elections" finds "election";
-        a short word is not stretched ("war" does not find "warned")."""
+        searched by their stem: "protesters" finds "protests", "elections" finds "election",
+        "defence" finds "defense"; a short word is not stretched ("war" does not find "warned")."""
         store.add_articles([
             make_article("protests", title="Thousands protest in Minsk",
                          text="Protests continued on Sunday; protesters marched to the square."),
@@ -189,6 +189,10 @@ class StoreConformance:
         assert [h.id for h in store.search("protested")] == ["protests"]
         assert [h.id for h in store.search("elections Finland")] == ["election"]
         assert "warn" not in [h.id for h in store.search("war")]
+        store.add_articles([make_article("us", title="Talks", text="The defense minister visited "
+                                         "the city's labor center.")])
+        for q in ("defence", "labour centre", "cities"):  # British spelling, plural
+            assert [h.id for h in store.search(q)] == ["us"], q
         snippet = store.search("protester")[0].snippet
         assert "[Protests]" in snippet or "[protesters]" in snippet
 

@@ -58,22 +58,34 @@ def _stemmer() -> Any:
     return SnowballStemmer("english")
 
 
-def query_terms(query: str) -> list[tuple[str | None, str | None]]:
-    """The words of a search query as (word to match exactly, stem to match as a prefix):
-    "protesters" -> (None, "protest"), which finds protest, protests, protested and protesters;
-    "cities" -> ("cities", "citi"); "war" -> ("war", None). The stores index words as written
-    (no stemmer: articles come in every language), so inflections are matched here, on the query
-    side. Snowball's English rules: other languages' words mostly come through whole, which only
-    makes them a prefix of themselves. The exact word is left out when the prefix covers it (a
-    token matched twice loses its highlight in FTS5's snippets)."""
-    out: list[tuple[str | None, str | None]] = []
+# British and American spellings of one stem ("defenc"/"defens", "organis"/"organiz",
+# "labour"/"labor", "centr"/"center"): news outlets write either, a search should find both.
+# Prefixes that do not exist match nothing, so a rule that misfires costs nothing.
+_SPELLINGS = ((r"enc$", "ens"), (r"ens$", "enc"), (r"is$", "iz"), (r"iz$", "is"), (r"ys$", "yz"),
+              (r"yz$", "ys"), (r"our$", "or"), (r"(?<=[^aeiou])or$", "our"), (r"tr$", "ter"),
+              (r"ter$", "tr"),
+              (r"(?<=[^aeiou])i$", "y"))  # Snowball's own y -> i: "citi" must also find "city"
+
+
+def query_terms(query: str) -> list[tuple[str | None, tuple[str, ...]]]:
+    """The words of a search query as (word to match exactly, stems to match as prefixes):
+    "protesters" -> (None, ("protest",)), which finds protest, protests, protested and
+    protesters; "defence" -> (None, ("defenc", "defens")); "cities" -> ("cities", ("citi",));
+    "war" -> ("war", ()). The stores index words as written (no stemmer: articles come in every
+    language), so inflections and spellings are matched here, on the query side. Snowball's
+    English rules: other languages' words mostly come through whole, which only makes them a
+    prefix of themselves. The exact word is left out when a prefix covers it (a token matched
+    twice loses its highlight in FTS5's snippets)."""
+    out: list[tuple[str | None, tuple[str, ...]]] = []
     for w in re.findall(r"\w+", query, flags=re.UNICODE):
         w = w.lower()
         stem = _stemmer().stem(w) if w.isalpha() else ""  # numbers and codes: as written
         if len(stem) < STEM_MIN:
-            out.append((w, None))
-        else:
-            out.append((None if w.startswith(stem) else w, stem))
+            out.append((w, ()))
+            continue
+        stems = tuple(dict.fromkeys(
+            [stem] + [re.sub(pat, rep, stem) for pat, rep in _SPELLINGS if re.search(pat, stem)]))
+        out.append((None if any(w.startswith(x) for x in stems) else w, stems))
     return out
 
 

@@ -369,10 +369,10 @@ def _reason(e: BaseException) -> str:
 
 
 def _tsquery(query: str, join: str) -> str:
-    """A to_tsquery text for free text: every word, or its stem as a prefix (base.query_terms),
+    """A to_tsquery text for free text: every word, or its stems as prefixes (base.query_terms),
     joined by ``join`` (" & " all, " | " any). Words are \\w+ runs, quoted as lexemes."""
-    def group(word: str | None, stem: str | None) -> str:
-        alts = ([f"'{word}'"] if word else []) + ([f"'{stem}':*"] if stem else [])
+    def group(word: str | None, stems: tuple[str, ...]) -> str:
+        alts = ([f"'{word}'"] if word else []) + [f"'{s}':*" for s in stems]
         return alts[0] if len(alts) == 1 else f"({' | '.join(alts)})"
 
     return join.join(group(w, s) for w, s in query_terms(query))

@@ -58,10 +58,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def fts_query(query: str, any_word: bool = False) -> str:
-    """Turn free text into a safe FTS5 query: every word quoted, or its stem as a prefix
+    """Turn free text into a safe FTS5 query: every word quoted, or its stems as prefixes
     (base.query_terms); all of them required, or ``any_word``."""
-    def group(word: str | None, stem: str | None) -> str:
-        alts = ([f'"{word}"'] if word else []) + ([f'"{stem}"*'] if stem else [])
+    def group(word: str | None, stems: tuple[str, ...]) -> str:
+        alts = ([f'"{word}"'] if word else []) + [f'"{s}"*' for s in stems]
         return alts[0] if len(alts) == 1 else f"({' OR '.join(alts)})"
 
     return f" {'OR' if any_word else 'AND'} ".join(group(w, s) for w, s in query_terms(query))
