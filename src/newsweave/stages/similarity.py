@@ -17,8 +17,9 @@ Features of a pair (``pair_features``), each cheap once an article is featurised
   found by the ANN search, and log1p of the event's size; for a pair they are ``vec`` and 0.
 
 Two texts scored as a pair (``pair_similarity``) are also compared view by view (stages/pair_views.py:
-``prefix``, ``sentf``, ``winshare``, ``minlen``, and ``vec_prefix`` = vec × prefix): the ``PAIR_EXTRA``
-columns, which need ``featurize_many(..., pair_views=True)``.
+``prefix``, ``sentf``, ``winshare``, ``minlen``, and ``vec_prefix`` = vec × prefix), which need
+``featurize_many(..., pair_views=True)``, and by ``head``, a ridge regression over how their
+article and lead vectors interact (stages/pair_head.py): the ``PAIR_EXTRA`` columns.
 
 The scorer is an additive model: each feature goes through a piecewise-linear basis (hinges at knots
 placed at the feature's quantiles on the fitting data) and a linear combination of the basis is the
@@ -45,10 +46,11 @@ from typing import Any
 import numpy as np
 
 from .embed import DIM, Embedder, split_chunks
+from .pair_head import head_scores
 from .pair_views import PairView, build_views, min_length, prefix_max, sentence_f, window_share
 
 FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
-PAIR_EXTRA = ("prefix", "sentf", "winshare", "minlen", "vec_prefix")
+PAIR_EXTRA = ("prefix", "sentf", "winshare", "minlen", "vec_prefix", "head")
 PAIR_COLUMNS = FEATURES + PAIR_EXTRA  # the columns of pair_features
 LEAD_CHUNKS = 2
 N_KNOTS = 3  # interior knots per feature: enough to bend a saturating cosine, few enough to stay smooth
@@ -237,6 +239,7 @@ def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None
                  min_length(a.views, b.views), vec * prefix]
     else:  # without views the nearest coarse stand-ins: headline, chunk alignment
         extra = [title, align, 0.0, 0.0, vec * title]
+    extra.append(float(head_scores([(a, b)])[0]))
     return np.array([
         vec,
         float(a.lead @ b.lead),
