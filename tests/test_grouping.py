@@ -249,3 +249,16 @@ def test_a_long_running_process_adds_new_articles_without_replaying(tmp_path, mo
     regroup_store(store, settings)
     assert snapshot() == before
     store.close()
+
+
+def test_similarity_of_two_stored_articles(demo_db):
+    seeds = sorted(SEEDS)
+    r = run(demo_db, "similarity", *seeds, "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["same_event"] and d["similarity"] > 0.7
+    r = run(demo_db, "similarity", seeds[0], "wikinews-2019-06-23-064")
+    assert r.exit_code == 0 and "different events" in r.stdout
+    assert float(r.stdout.split()[1]) < d["similarity"] - 0.4
+    r = run(demo_db, "similarity", seeds[0], "nope")
+    assert r.exit_code == 1 and "no article with id 'nope'" in r.output

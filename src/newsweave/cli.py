@@ -273,6 +273,30 @@ def article(article_id: str, fmt: Format = typer.Option(Format.table, "--format"
 
 
 @app.command()
+def similarity(a: str = typer.Argument(..., help="A stored article id."),
+               b: str = typer.Argument(..., help="Another stored article id."),
+               fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """How alike two stored articles are (1 = the same story), and whether they share an event."""
+    from .queries import article_similarity
+
+    store = _open()
+    try:
+        d = article_similarity(store, a, b)
+    finally:
+        store.close()
+    if isinstance(d, str):
+        fail(f"no article with id {d!r}", 1)
+    if fmt != Format.table:
+        emit_one(d, fmt)
+        return
+    first, second = d["articles"]
+    typer.echo(f"similarity {d['similarity']:.3f} (1 = the same story) · "
+               f"{'the same event' if d['same_event'] else 'different events'}")
+    for x in (first, second):
+        typer.echo(f"  {x['id']} · {x['outlet'] or '?'} · {x['language'] or '?'} · {x['title']}")
+
+
+@app.command()
 def entities(
     limit: int = typer.Option(50, "--limit", min=1),
     offset: int = typer.Option(0, "--offset", min=0),

@@ -23,6 +23,25 @@ def article_detail(store: Store, article_id: str) -> dict[str, Any] | None:
     return d
 
 
+def article_similarity(store: Store, a_id: str, b_id: str) -> dict[str, Any] | str:
+    """How alike two stored articles are: the pair scorer's similarity in [0, 1] (1 = the same
+    story; eval similarity measures it), and whether grouping put them in one event. The id
+    that is not stored, when one is not."""
+    from .stages.similarity import default_featurizer, pair_similarity
+
+    arts = [store.get_article(a_id), store.get_article(b_id)]
+    for key, a in zip((a_id, b_id), arts):
+        if a is None:
+            return key
+    fa, fb = default_featurizer().featurize_many(
+        [dict(title=a.title, text=a.text, language=a.language) for a in arts], pair_views=True)
+    events = [store.event_of_article(a.id)[0] for a in arts]
+    return {"similarity": round(pair_similarity(fa, fb), 4),
+            "same_event": events[0] is not None and events[0] == events[1],
+            "articles": [{"id": a.id, "title": a.title, "outlet": a.outlet,
+                          "language": a.language, "event": ev} for a, ev in zip(arts, events)]}
+
+
 def enrichment_data(e: Enrichment) -> dict[str, Any]:
     """An article's enrichment as plain data, entities grouped by canonical entity."""
     groups: dict[str, dict[str, Any]] = {}

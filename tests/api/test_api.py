@@ -58,6 +58,20 @@ def test_event_detail(api: Client, seeds_event_id: str) -> None:
     assert_error(api.get("/api/events/ev_nope"), 404, "not_found")
 
 
+def test_similarity_of_two_stored_articles(api: Client, seeds_event_id: str) -> None:
+    seeds = {"a": "004_d179e931f6170d12", "b": "000_91d4f52043ef8cf0"}
+    d = api.get("/api/similarity", params=seeds).json()
+    assert d["same_event"] and d["similarity"] > 0.7
+    assert [x["id"] for x in d["articles"]] == [seeds["a"], seeds["b"]]
+    assert {x["event"] for x in d["articles"]} == {seeds_event_id}
+    other = api.get("/api/similarity", params={"a": seeds["a"], "b": "wikinews-2019-06-23-064"}).json()
+    assert not other["same_event"] and other["similarity"] < d["similarity"] - 0.4
+    err = assert_error(api.get("/api/similarity", params={"a": seeds["a"], "b": "nope"}), 404,
+                       "not_found")
+    assert "nope" in err["message"]
+    assert_error(api.get("/api/similarity", params={"a": seeds["a"]}), 422)
+
+
 def test_event_report_is_the_report_contract(api: Client, demo_app, seeds_event_id: str) -> None:
     from newsweave.queries import event_report
     from newsweave.report import report_to_json

@@ -91,6 +91,16 @@ def get_article(request: Request, article_id: str = _id()) -> dict[str, Any]:
     return d
 
 
+@router.get("/similarity", summary="How alike two stored articles are (1 = the same story)")
+def get_similarity(request: Request, a: str = Query(..., max_length=300, description="Article id."),
+                   b: str = Query(..., max_length=300, description="Another article id.")
+                   ) -> dict[str, Any]:
+    d = queries.article_similarity(state_of(request).store, a, b)
+    if isinstance(d, str):
+        raise _not_found("article", d)
+    return d
+
+
 @router.get("/entities", summary="Canonical entities, most articles first")
 def list_entities(request: Request, limit: int = _limit(), offset: int = _offset(),
                   type: str | None = Query(None, pattern="^(PER|ORG|LOC|MISC)$")
