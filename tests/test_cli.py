@@ -130,3 +130,17 @@ def test_article_shows_its_understanding(demo_db):
     assert {"Vladimir Putin", "Li Shangfu", "Sergei Shoigu", "Moscow"} <= names
     assert any(x["from"] == "2023-04-16" for x in e["dates"])
     assert any(q["speaker"] == "Li Shangfu" and "Cold War" in q["text"] for q in e["quotes"])
+
+
+def test_reading_a_store_that_does_not_exist_is_an_error(tmp_path):
+    """A mistyped --db used to create an empty store and answer "no article"; reading commands now
+    say there is no store there, and create nothing. Ingest still creates it."""
+    db = tmp_path / "typo.db"
+    for args in (["events"], ["article", "x"], ["search", "Moscow"], ["stats"], ["recluster"]):
+        r = run(db, *args)
+        assert r.exit_code == 1 and f"no store at {db}" in r.output, args
+    assert not db.exists()
+    (tmp_path / "a.txt").write_text("Headline\n\nFloods hit Porto on Tuesday and forty residents "
+                                    "were evacuated from riverside houses.\n")
+    assert run(db, "ingest", str(tmp_path / "a.txt")).exit_code == 0
+    assert run(db, "stats").exit_code == 0

@@ -50,11 +50,19 @@ def _redact(db: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", db)
 
 
-def _open():
+def _open(create: bool = False):
+    """The store named by --db; only the commands that write articles create a missing one (a
+    mistyped --db would otherwise make an empty store and answer "no article")."""
     from .store import open_store
 
+    db = str(state.settings.db)
+    path = db[len("sqlite:///"):] if db.startswith("sqlite:///") else db
+    if (not create and path != ":memory:" and "://" not in path
+            and not Path(path).expanduser().exists()):
+        fail(f"no store at {path}: nothing has been ingested there yet "
+             f"(newsweave --db {path} ingest …), or --db names another file", 1)
     try:
-        return open_store(state.settings.db)
+        return open_store(db)
     except NewsweaveError as e:
         fail(str(e))
 
@@ -120,7 +128,7 @@ def ingest(
                                              runner=runner, ray_address=address)
     if settings.runner not in ("local", "ray"):
         fail(f"unknown runner {settings.runner!r}: use local or ray")
-    store = _open()
+    store = _open(create=True)
     counts = {"stored": 0, "duplicate": 0, "unchanged": 0, "failed": 0}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   transient=True, disable=not sys.stderr.isatty(),
@@ -197,7 +205,7 @@ def watch(
         fail(f"{feeds_file}: no feed URLs in it")
     interval = parse_duration(every)
     settings = state.settings.with_overrides(allow_private=allow_private or None)
-    store = _open()
+    store = _open(create=True)
 
     def on_items(items: list) -> None:
         report = ingest_items(items, store, settings)

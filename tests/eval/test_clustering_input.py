@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from newsweave.cli import app
 from newsweave.errors import InputError
 from newsweave.eval.clustering import read_labelled, run_clustering_eval
+from newsweave.store import open_store
 
 QUAKE = "A magnitude 6.1 earthquake struck near Adana on Monday, damaging buildings, AFAD said."
 VOTE = "Finns voted on Sunday in a parliamentary election; the National Coalition won narrowly."
@@ -72,6 +73,7 @@ def test_store_events_are_scored_after_ingest(tmp_path: Path) -> None:
 def test_store_without_the_labelled_articles_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "labelled.jsonl"
     path.write_text(json.dumps(dict(id="a", event_id="e", text=QUAKE)) + "\n")
+    open_store(tmp_path / "empty.db").close()
     r = CliRunner().invoke(app, ["--db", str(tmp_path / "empty.db"), "eval", "clustering", str(path),
                                  "--store"])
     assert r.exit_code == 2
