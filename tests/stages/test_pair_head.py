@@ -70,3 +70,40 @@ def test_the_shipped_head_is_a_column_of_the_pair_features() -> None:
     assert head_scores([(en, fr)])[0] > head_scores([(en, foot)])[0]
     assert pair_similarity(en, fr) == pytest.approx(pair_similarity(fr, en))
     assert pair_similarity(en, fr) > pair_similarity(en, foot)
+
+
+
+def test_an_article_and_its_copy_are_the_same_story() -> None:
+    # The model scored an article against itself 0.28 (its shapes dip where the one identical
+    # pair it was fitted on, two copies of an IP-block page, was judged "different").
+    from pathlib import Path
+
+    from newsweave.stages.similarity import near_duplicates
+
+    seeds = Path(__file__).resolve().parents[2] / "examples" / "seeds"
+    rfi, farm = (p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))[::-1])
+    f = Featurizer().setup()
+    a, a2, b, short = f.featurize_many([dict(text=rfi), dict(text=rfi.replace("\n\n", "\n")),
+                                        dict(text=farm), dict(text=MOSCOW_EN)], pair_views=True)
+    assert near_duplicates(a, a2) and not near_duplicates(a, b)
+    assert pair_similarity(a, a2) == 1.0 and pair_similarity(a, a) == 1.0
+    assert pair_similarity(a, b) < 1.0
+    assert not near_duplicates(short, short)  # a few lines: the model's own score
+
+
+def test_a_model_fitted_with_hold_range_does_not_extrapolate() -> None:
+    from newsweave.stages.similarity import fit_weights
+
+    rng = np.random.default_rng(3)
+    x = rng.random(500) * 0.5
+    y = np.minimum(x, 0.3) - 2 * np.maximum(x - 0.3, 0)  # rises, then falls
+    X = np.zeros((500, len(PAIR_COLUMNS)))
+    X[:, PAIR_COLUMNS.index("vec")] = x
+    held = fit_weights(X, y, features=("vec",), columns=PAIR_COLUMNS, hold_range=True)
+    free = fit_weights(X, y, features=("vec",), columns=PAIR_COLUMNS)
+    edge, past = X[:1].copy(), X[:1].copy()
+    edge[0, PAIR_COLUMNS.index("vec")] = x.max()
+    past[0, PAIR_COLUMNS.index("vec")] = 1.0
+    assert held.raw(past)[0] == pytest.approx(held.raw(edge)[0])
+    assert free.raw(past)[0] < free.raw(edge)[0] - 0.5  # the falling slope carried on
+    assert held.meta["ranges"]["vec"] == [pytest.approx(x.min()), pytest.approx(x.max())]

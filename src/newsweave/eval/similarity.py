@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import InputError
 from ..stages.pair_head import PairHead, fit_head, interactions, out_of_fold, save_head
 from ..stages.similarity import (PAIR_COLUMNS, PAIR_EXTRA, Featurizer, ScoreModel, fit_weights,
-                                 load_models, pair_features, save_model)
+                                 load_models, near_duplicates, pair_features, save_model)
 
 ORIGINAL = re.compile(r"^\d+_\d+$")
 # SemEval pairs carry no dates; the views (PAIR_EXTRA) added 0.746 -> 0.78 CV, the head another
@@ -83,8 +83,10 @@ def read_pairs(csv_path: Path) -> list[dict[str, str]]:
     return [r for r in _read_csv(csv_path) if _scored(r)]
 
 
-def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> tuple[np.ndarray, np.ndarray]:
-    """The pair rows (PAIR_COLUMNS, ``head`` by the shipped head) and the head's input rows."""
+def _features(rows: list[dict[str, str]], featurizer: Featurizer
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pair rows (PAIR_COLUMNS, ``head`` by the shipped head), the head's input rows, and
+    which pairs are near-duplicates (pair_similarity scores those 1.0)."""
     feats = featurizer.featurize_many(
         [dict(text=r.get("text1") or "", language=r.get("lang1") or None) for r in rows]
         + [dict(text=r.get("text2") or "", language=r.get("lang2") or None) for r in rows],
@@ -92,7 +94,8 @@ def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> tuple[np.nd
     n = len(rows)
     X = np.array([pair_features(feats[i], feats[n + i]) for i in range(n)]).reshape(n, len(PAIR_COLUMNS))
     Z = np.array([interactions(feats[i], feats[n + i]) for i in range(n)]).reshape(n, -1)
-    return X, Z
+    dup = np.array([near_duplicates(feats[i], feats[n + i]) for i in range(n)], dtype=bool)
+    return X, Z, dup
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -106,7 +109,7 @@ def _fit(X: np.ndarray, Z: np.ndarray, y: np.ndarray) -> tuple[ScoreModel, PairH
     """The head on every row, and the additive model on rows whose ``head`` is out of fold."""
     X = X.copy()
     X[:, HEAD] = out_of_fold(Z, y)
-    model = fit_weights(X, y, features=PAIR_FEATURES, columns=PAIR_COLUMNS,
+    model = fit_weights(X, y, features=PAIR_FEATURES, columns=PAIR_COLUMNS, hold_range=True,
                         meta=dict(data=DATA, target="-Overall", n=int(len(y))))
     return model, fit_head(Z, y, data=DATA, target="-Overall")
 
@@ -121,10 +124,12 @@ def _folds(n: int, k: int = FOLDS, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % k
 
 
-def _scores(model: ScoreModel, X: np.ndarray, rows: list[dict[str, str]]) -> np.ndarray:
-    """model.score, except that a pair with an empty text gets the model's prior, as
-    pair_similarity gives it (no evidence; the additive model would extrapolate)."""
+def _scores(model: ScoreModel, X: np.ndarray, rows: list[dict[str, str]],
+            dup: np.ndarray) -> np.ndarray:
+    """model.score, except as pair_similarity: a pair with an empty text gets the model's prior
+    (no evidence; the additive model would extrapolate), near-duplicates 1.0."""
     out = model.score(X)
+    out[dup] = 1.0
     empty = np.array([not (r.get("text1") or "").strip() or not (r.get("text2") or "").strip()
                       for r in rows], dtype=bool)
     out[empty] = model.prior
@@ -134,7 +139,7 @@ def _scores(model: ScoreModel, X: np.ndarray, rows: list[dict[str, str]]) -> np.
 def fit_pair_model(csv_path: Path, save: bool = True) -> ScoreModel:
     """Fit the ``pair`` scorer on every original pair of the CSV and (optionally) save it."""
     rows = read_pairs(csv_path)
-    X, Z = _features(rows, Featurizer().setup())
+    X, Z, _ = _features(rows, Featurizer().setup())
     y = -np.array([float(r["Overall"]) for r in rows])
     model, head = _fit(X, Z, y)
     if save:
@@ -156,25 +161,27 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
     model = load_models()["pair"]
     # Each text is featurised once, whether it is scored, written out or both.
     if predictions_out is not None:
-        X_all, Z_all = _features(all_rows, featurizer)
-        _write(predictions_out, all_rows, _scores(model, X_all, all_rows))
-        X, Z = X_all[scored], Z_all[scored]
+        X_all, Z_all, dup_all = _features(all_rows, featurizer)
+        _write(predictions_out, all_rows, _scores(model, X_all, all_rows, dup_all))
+        X, Z, dup = X_all[scored], Z_all[scored], dup_all[scored]
     else:
-        X, Z = _features(rows, featurizer)
+        X, Z, dup = _features(rows, featurizer)
     if len(rows) < 2 * FOLDS:
         # Unlabelled (a test split) or too few scored pairs for a correlation: say so.
         nan = float("nan")
         return SimilarityEvalResult(n_pairs=len(rows), newsweave=nan, newsweave_cv=nan, baseline=nan,
                                     seconds=time.perf_counter() - t0)
     y = -np.array([float(r["Overall"]) for r in rows])
-    pred = _scores(model, X, rows)
+    pred = _scores(model, X, rows, dup)
 
     cv_pred = np.zeros(len(rows))
     fold = _folds(len(rows))
     for k in range(FOLDS):
         test = fold == k
         # The head too is refitted without the held-out fold (and out of fold inside it).
-        cv_pred[test] = _predict(*_fit(X[~test], Z[~test], y[~test]), X[test], Z[test])
+        fold_model, fold_head = _fit(X[~test], Z[~test], y[~test])
+        cv_pred[test] = np.where(dup[test], fold_model.scale[1],
+                                 _predict(fold_model, fold_head, X[test], Z[test]))
 
     n = len(rows)
     plain = featurizer.embedder.embed_texts([r["text1"] for r in rows] + [r["text2"] for r in rows])

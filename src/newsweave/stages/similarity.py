@@ -279,12 +279,19 @@ class ScoreModel:
         """Raw scores for feature rows X (n, len(self.columns))."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
         s = np.full(len(X), self.bias)
+        ranges = self.meta.get("ranges", {})
         for i, name in enumerate(self.columns):
             if name in self.weights:
+                x = X[:, i]
+                if name in ranges:
+                    # Beyond what the fitting data held the hinges would extrapolate their last
+                    # slope: two identical texts (every cosine 1.0, above any SemEval pair)
+                    # scored 0.28. A feature is held at the edge of its fitted range instead.
+                    x = np.clip(x, *ranges[name])
                 # Elementwise, summed along each row: a row's score does not depend on how many
                 # rows are scored with it (a matrix product may sum in another order per batch).
                 w = np.asarray(self.weights[name], dtype=np.float64)
-                s += (_basis(X[:, i], self.knots[name]) * w).sum(axis=1)
+                s += (_basis(x, self.knots[name]) * w).sum(axis=1)
         return s
 
     def score(self, X: np.ndarray) -> np.ndarray:
@@ -317,14 +324,18 @@ def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,
                 features: Sequence[str] = FEATURES, n_knots: int = N_KNOTS,
                 alpha: float | None = None, sample_weight: np.ndarray | None = None,
                 meta: Mapping[str, Any] | None = None,
-                columns: Sequence[str] = FEATURES) -> ScoreModel:
-    """Fit the additive scorer on rows X (``columns``) and targets y (graded: ridge; binary: logistic)."""
+                columns: Sequence[str] = FEATURES, hold_range: bool = False) -> ScoreModel:
+    """Fit the additive scorer on rows X (``columns``) and targets y (graded: ridge; binary: logistic).
+    ``hold_range``: the scorer holds each feature within the range it was fitted on (meta
+    "ranges") rather than extrapolating past it."""
     from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
 
     knots: dict[str, list[float]] = {}
+    ranges: dict[str, list[float]] = {}
     cols = []
     for name in features:
         x = X[:, list(columns).index(name)]
+        ranges[name] = [float(np.min(x)), float(np.max(x))]
         qs = np.unique(np.round(np.quantile(x, np.linspace(0, 1, n_knots + 2)[1:-1]), 4))
         qs = [float(q) for q in qs if np.min(x) < q < np.max(x)]
         knots[name] = qs
@@ -348,7 +359,8 @@ def fit_weights(X: np.ndarray, y: np.ndarray, *, binary: bool = False,
         weights[name] = [float(c) for c in coef[pos:pos + k]]
         pos += k
     model = ScoreModel(knots=knots, weights=weights, bias=bias,
-                       link="logistic" if binary else "identity", meta=dict(meta or {}),
+                       link="logistic" if binary else "identity",
+                       meta=dict(meta or {}, **({"ranges": ranges} if hold_range else {})),
                        columns=tuple(columns))
     if not binary:
         r = model.raw(X)
@@ -379,6 +391,23 @@ def _model(name: str) -> ScoreModel:
     return load_models()[name]
 
 
+# Two texts this close are one text (a copy, a re-post, the same article twice): the same story.
+# The model cannot say so itself: the only identical pair it was fitted on is two copies of a
+# site's IP-block page that annotators judged by the articles behind them ("different"), so its
+# shapes dip at the top. Short texts (fewer distinct words than any real article) keep the
+# model's score for that reason.
+DUPLICATE_COSINE = 0.99
+DUPLICATE_LEXICAL = 0.98
+DUPLICATE_MIN_TERMS = 60
+
+
+def near_duplicates(a: ArticleFeatures, b: ArticleFeatures) -> bool:
+    """Are two featurised texts the same text (see DUPLICATE_*)?"""
+    return (min(len(a.lexical), len(b.lexical)) >= DUPLICATE_MIN_TERMS
+            and float(a.vector @ b.vector) >= DUPLICATE_COSINE
+            and lexical_cosine(a.lexical, b.lexical) >= DUPLICATE_LEXICAL)
+
+
 def pair_similarity(a: ArticleFeatures, b: ArticleFeatures) -> float:
     """How alike two articles are, in [0, 1] (1 = same story), with the fitted ``pair`` model.
 
@@ -389,6 +418,8 @@ def pair_similarity(a: ArticleFeatures, b: ArticleFeatures) -> float:
         # Nothing to compare (an empty page): no evidence either way, so the fitted prior rather
         # than whatever the additive model extrapolates to at all-zero features (0.79 here).
         return model.prior
+    if near_duplicates(a, b):
+        return 1.0
     return float(model.score(pair_features(a, b))[0])
 
 
