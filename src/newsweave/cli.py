@@ -297,10 +297,9 @@ def similarity(a: str = typer.Argument(..., help="A stored article id."),
     if fmt != Format.table:
         emit_one(d, fmt)
         return
-    first, second = d["articles"]
     typer.echo(f"similarity {d['similarity']:.3f} (1 = the same story) · "
                f"{'the same event' if d['same_event'] else 'different events'}")
-    for x in (first, second):
+    for x in d["articles"]:
         typer.echo(f"  {x['id']} · {x['outlet'] or '?'} · {x['language'] or '?'} · {x['title']}")
 
 

@@ -207,4 +207,5 @@ def test_lexical_link_is_the_mean_cosine_to_the_sampled_members() -> None:
     link = cluster._Link(event, [(f"m{i}", 1.0) for i in range(len(members))])
     for query in (sparse(8), sparse(40), {"never-seen": 1.0}, {}):
         want = np.mean([lexical_cosine(query, m) for m in members])
-        assert c._lex_link(query, link) == pytest.approx(want, abs=1e-12)
+        q = c._prepare(ArticleFeatures(vector=v, lead=v, lexical=query, entities=frozenset()))
+        assert c._lex_link(q, link) == pytest.approx(want, abs=1e-12)

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..stages.cluster import ClusterItem, cluster_articles, fit_event_model, stream_order
-from ..stages.similarity import Featurizer
+from ..stages.similarity import Featurizer, default_featurizer
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.base import Store
@@ -185,7 +185,7 @@ def load_items(path: Path, featurizer: Featurizer | None = None,
     known = [d for d in dates if d is not None]
     # Undated articles arrive "at ingest time": after every dated one, in file order.
     ingest = max(known) if known else datetime(2000, 1, 1, tzinfo=timezone.utc)
-    featurizer = featurizer or Featurizer().setup()
+    featurizer = featurizer or default_featurizer()
     feats = featurizer.featurize_many([dict(title=r.get("title"), text=r.get("text"),
                                             language=r.get("language"), published=d)
                                        for r, d in zip(rows, dates)])

@@ -25,8 +25,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..stages.pair_head import PairHead, fit_head, interactions, out_of_fold, save_head
-from ..stages.similarity import (PAIR_COLUMNS, PAIR_EXTRA, Featurizer, ScoreModel, fit_weights,
-                                 load_models, near_duplicates, pair_features, save_model)
+from ..stages.similarity import (PAIR_COLUMNS, PAIR_EXTRA, Featurizer, ScoreModel,
+                                 default_featurizer, fit_weights, has_texts, load_models,
+                                 near_duplicates, pair_features, pair_scores, save_model)
 
 ORIGINAL = re.compile(r"^\d+_\d+$")
 # SemEval pairs carry no dates; the views (PAIR_EXTRA) added 0.746 -> 0.78 CV, the head another
@@ -83,19 +84,34 @@ def read_pairs(csv_path: Path) -> list[dict[str, str]]:
     return [r for r in _read_csv(csv_path) if _scored(r)]
 
 
-def _features(rows: list[dict[str, str]], featurizer: Featurizer
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pair rows (PAIR_COLUMNS, ``head`` by the shipped head), the head's input rows, and
-    which pairs are near-duplicates (pair_similarity scores those 1.0)."""
+@dataclass
+class _Pairs:
+    """What is computed once per pair: its row (PAIR_COLUMNS, ``head`` by the shipped head),
+    the head's inputs, and the two rules of ``pair_scores`` (empty text, near-duplicates)."""
+
+    X: np.ndarray
+    Z: np.ndarray
+    empty: np.ndarray
+    dup: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> "_Pairs":
+        return _Pairs(self.X[keep], self.Z[keep], self.empty[keep], self.dup[keep])
+
+    def scores(self, model: ScoreModel) -> np.ndarray:
+        return pair_scores(model, self.X, self.empty, self.dup)
+
+
+def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> _Pairs:
     feats = featurizer.featurize_many(
         [dict(text=r.get("text1") or "", language=r.get("lang1") or None) for r in rows]
         + [dict(text=r.get("text2") or "", language=r.get("lang2") or None) for r in rows],
         pair_views=True)
     n = len(rows)
-    X = np.array([pair_features(feats[i], feats[n + i]) for i in range(n)]).reshape(n, len(PAIR_COLUMNS))
-    Z = np.array([interactions(feats[i], feats[n + i]) for i in range(n)]).reshape(n, -1)
-    dup = np.array([near_duplicates(feats[i], feats[n + i]) for i in range(n)], dtype=bool)
-    return X, Z, dup
+    pairs = [(feats[i], feats[n + i]) for i in range(n)]
+    return _Pairs(np.array([pair_features(a, b) for a, b in pairs]).reshape(n, len(PAIR_COLUMNS)),
+                  np.array([interactions(a, b) for a, b in pairs]).reshape(n, -1),
+                  np.array([not has_texts(a, b) for a, b in pairs], dtype=bool),
+                  np.array([near_duplicates(a, b) for a, b in pairs], dtype=bool))
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -124,24 +140,12 @@ def _folds(n: int, k: int = FOLDS, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % k
 
 
-def _scores(model: ScoreModel, X: np.ndarray, rows: list[dict[str, str]],
-            dup: np.ndarray) -> np.ndarray:
-    """model.score, except as pair_similarity: a pair with an empty text gets the model's prior
-    (no evidence; the additive model would extrapolate), near-duplicates 1.0."""
-    out = model.score(X)
-    out[dup] = 1.0
-    empty = np.array([not (r.get("text1") or "").strip() or not (r.get("text2") or "").strip()
-                      for r in rows], dtype=bool)
-    out[empty] = model.prior
-    return out
-
-
 def fit_pair_model(csv_path: Path, save: bool = True) -> ScoreModel:
     """Fit the ``pair`` scorer on every original pair of the CSV and (optionally) save it."""
     rows = read_pairs(csv_path)
-    X, Z, _ = _features(rows, Featurizer().setup())
+    p = _features(rows, default_featurizer())
     y = -np.array([float(r["Overall"]) for r in rows])
-    model, head = _fit(X, Z, y)
+    model, head = _fit(p.X, p.Z, y)
     if save:
         save_model("pair", model)
         save_head(head)
@@ -154,25 +158,26 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
     With ``predictions_out``, every pair of the input (translations and unscored ones included, so
     the file lines up with the CSV) is also written as pair_id,similarity."""
     t0 = time.perf_counter()
-    featurizer = Featurizer().setup()
+    featurizer = default_featurizer()
     all_rows = _read_csv(csv_path)
     scored = np.array([_scored(r) for r in all_rows], dtype=bool)
     rows = [r for r, keep in zip(all_rows, scored) if keep]
     model = load_models()["pair"]
     # Each text is featurised once, whether it is scored, written out or both.
     if predictions_out is not None:
-        X_all, Z_all, dup_all = _features(all_rows, featurizer)
-        _write(predictions_out, all_rows, _scores(model, X_all, all_rows, dup_all))
-        X, Z, dup = X_all[scored], Z_all[scored], dup_all[scored]
+        every = _features(all_rows, featurizer)
+        _write(predictions_out, all_rows, every.scores(model))
+        p = every.subset(scored)
     else:
-        X, Z, dup = _features(rows, featurizer)
+        p = _features(rows, featurizer)
+    X, Z = p.X, p.Z
     if len(rows) < 2 * FOLDS:
         # Unlabelled (a test split) or too few scored pairs for a correlation: say so.
         nan = float("nan")
         return SimilarityEvalResult(n_pairs=len(rows), newsweave=nan, newsweave_cv=nan, baseline=nan,
                                     seconds=time.perf_counter() - t0)
     y = -np.array([float(r["Overall"]) for r in rows])
-    pred = _scores(model, X, rows, dup)
+    pred = p.scores(model)
 
     cv_pred = np.zeros(len(rows))
     fold = _folds(len(rows))
@@ -180,7 +185,7 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
         test = fold == k
         # The head too is refitted without the held-out fold (and out of fold inside it).
         fold_model, fold_head = _fit(X[~test], Z[~test], y[~test])
-        cv_pred[test] = np.where(dup[test], fold_model.scale[1],
+        cv_pred[test] = np.where(p.dup[test], fold_model.scale[1],
                                  _predict(fold_model, fold_head, X[test], Z[test]))
 
     n = len(rows)

@@ -112,6 +112,17 @@ class _Event:
 
 
 @dataclass
+class _Query:
+    """What an article brings to every candidate event, computed once per article: its lexical
+    vector as (sorted term ids, weights) and its entities' IDF weights."""
+
+    lex_ids: np.ndarray
+    lex_weights: np.ndarray
+    entity_idf: dict[str, float]
+    entity_total: float
+
+
+@dataclass
 class _Link:
     """What the ANN search says about one candidate event: its members among the hits."""
 
@@ -152,8 +163,6 @@ class EventClusterer:
         # article id -> its TF-IDF vector as (sorted term ids, weights); term ids from _vocab
         self._lexical: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._vocab: dict[str, int] = {}
-        self._query: tuple[Any, tuple[np.ndarray, np.ndarray]] | None = None
-        self._ent_query: tuple[Any, dict[str, float], float] | None = None
         self._df: Counter = Counter()  # entity -> articles seen that mention it
         self._n_docs = 0
         self._seq = 0
@@ -192,8 +201,7 @@ class EventClusterer:
         links = self._candidates(f, when, dated) if has_vec else []
         if links:
             # One model call for every candidate event of the article.
-            probs = self._model.score(np.stack([self._row(f, lk, when if dated else None)
-                                                for lk in links]))
+            probs = self._model.score(self._rows(f, links, when if dated else None))
             for link, p in zip(links, probs.tolist()):
                 if p >= min(self.threshold, self.merge_threshold):
                     scored.append((-p, link.event.seq, link.event.id))
@@ -221,7 +229,7 @@ class EventClusterer:
         """Probability that an article with features f (dated ``when``) reports ``event``."""
         hits = [(a, float(f.vector @ self._vector_of(a))) for a in event.members[-RECENT:]]
         link = _Link(event, sorted(hits, key=lambda h: -h[1]))
-        return float(self._model.score(self._row(f, link, when))[0])
+        return float(self._model.score(self._rows(f, [link], when))[0])
 
     # ---- internals --------------------------------------------------------------------------
 
@@ -237,18 +245,18 @@ class EventClusterer:
         # Smoothed, and floored so that an entity in every article still counts a little.
         return max(0.1, math.log((self._n_docs + 1) / (self._df[entity] + 0.5)))
 
-    def _entity_link(self, entities: frozenset[str], event: _Event) -> float:
+    def _prepare(self, f: ArticleFeatures) -> _Query:
+        """What the article brings to each of its candidate events, computed once."""
+        ids, weights = self._lex_arrays(f.lexical)
+        idf = {e: self._idf(e) for e in f.entities}
+        return _Query(ids, weights, idf, sum(idf.values()))
+
+    @staticmethod
+    def _entity_link(q: _Query, event: _Event) -> float:
         """Share of the article's entity weight (IDF) that the event's members also mention."""
-        # The article's weights are the same for each of its candidate events: computed once
-        # (the IDFs change only when another article is counted).
-        key = (entities, self._n_docs)
-        if self._ent_query is None or self._ent_query[0] != key:
-            weights = {e: self._idf(e) for e in entities}
-            self._ent_query = (key, weights, sum(weights.values()))
-        _, weights, total = self._ent_query
-        if total <= 0 or not event.entities:
+        if q.entity_total <= 0 or not event.entities:
             return 0.0
-        return sum(w for e, w in weights.items() if e in event.entities) / total
+        return sum(w for e, w in q.entity_idf.items() if e in event.entities) / q.entity_total
 
     def _lex_arrays(self, lexical: Mapping[str, float], grow: bool = False
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -263,25 +271,19 @@ class EventClusterer:
         return (np.fromiter((i for i, _ in pairs), np.int64, len(pairs)),
                 np.fromiter((w for _, w in pairs), np.float64, len(pairs)))
 
-    def _query_arrays(self, lexical: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        # The article being placed is compared with every candidate event: convert it once.
-        if self._query is None or self._query[0] is not lexical:
-            self._query = (lexical, self._lex_arrays(lexical))
-        return self._query[1]
-
     @staticmethod
     def _lex_sample(link: _Link) -> list[str]:
         """The members an article is compared with lexically: bounded however big the event."""
         return list(dict.fromkeys([a for a, _ in link.hits] + link.event.members[-RECENT:]))
 
-    def _lex_link(self, lexical: Mapping[str, float], link: _Link) -> float:
+    def _lex_link(self, q: _Query, link: _Link) -> float:
         # Average-link lexical cosine over a bounded sample: the members the ANN search found and
         # the latest few. A long event's summed vector drifts towards its common words, while the
         # mean of member cosines keeps each account's specific wording.
         stored = [self._lexical[a] for a in self._lex_sample(link) if a in self._lexical]
         if not stored:
             return 0.0
-        q_ids, q_w = self._query_arrays(lexical)
+        q_ids, q_w = q.lex_ids, q.lex_weights
         if not len(q_ids):
             return 0.0
         # All the sampled members' term ids at once, matched against the article's sorted ids
@@ -294,7 +296,14 @@ class EventClusterer:
         dots = np.bincount(owner[hit], weights=weights[hit] * q_w[pos[hit]], minlength=len(stored))
         return float(dots.sum() / len(stored))
 
-    def _row(self, f: ArticleFeatures, link: _Link, when: datetime | None) -> np.ndarray:
+    def _rows(self, f: ArticleFeatures, links: Sequence[_Link], when: datetime | None
+              ) -> np.ndarray:
+        """The feature rows (FEATURES order) of an article against its candidate events."""
+        q = self._prepare(f)
+        return np.stack([self._row(f, q, link, when) for link in links])
+
+    def _row(self, f: ArticleFeatures, q: _Query, link: _Link, when: datetime | None
+             ) -> np.ndarray:
         """The feature row (FEATURES order) of an article against a candidate event."""
         ev = link.event
         gap = ev.gap_days(when)
@@ -304,8 +313,8 @@ class EventClusterer:
         return np.array([
             float(f.vector @ _unit(ev.vec_sum)),
             float(f.lead @ _unit(ev.lead_sum)),
-            self._lex_link(f.lexical, link),
-            self._entity_link(f.entities, ev),
+            self._lex_link(q, link),
+            self._entity_link(q, ev),
             math.log1p(gap) if gap is not None else 0.0,
             1.0 if gap is None else 0.0,
             float(title @ _unit(ev.title_sum)),
@@ -321,7 +330,6 @@ class EventClusterer:
         self._when[article_id] = when
         self._dated[article_id] = dated
         self._lexical[article_id] = self._lex_arrays(f.lexical, grow=True)
-        self._query = None  # the vocabulary may have grown
         if has_vec:
             assert self._index is not None
             self._index.add(article_id, f.vector, when if dated else None)
@@ -429,9 +437,10 @@ def training_rows(items: Sequence[ClusterItem], gold: Mapping[str, str],
         f = it.features
         has_vec = bool(np.any(f.vector))
         c._count_entities(f)
-        for link in (c._candidates(f, when, dated) if has_vec else []):
-            X.append(c._row(f, link, when if dated else None))
-            y.append(1 if link.event.id == g else 0)
+        links = c._candidates(f, when, dated) if has_vec else []
+        if links:
+            X.extend(c._rows(f, links, when if dated else None))
+            y.extend(1 if link.event.id == g else 0 for link in links)
         ev = c._events.get(g)
         if ev is None:
             ev = _Event(id=g, seq=c._seq)

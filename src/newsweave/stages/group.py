@@ -11,7 +11,6 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Mapping, Sequence
 
@@ -67,16 +66,6 @@ class Grouping:
     state: GroupingState | None = None
 
 
-@lru_cache(maxsize=1)
-def shared_featurizer() -> "Featurizer":
-    """One loaded Featurizer per process: `watch` and the API ingest again and again."""
-    from .similarity import Featurizer
-
-    f = Featurizer()
-    f.setup()
-    return f
-
-
 class Grouper:
     """Loads the embedder once; featurises articles and groups them."""
 
@@ -86,7 +75,11 @@ class Grouper:
     def setup(self) -> None:
         """Load the multilingual embedder (once per process, however many ingest runs)."""
         if self._featurizer is None:
-            self._featurizer = shared_featurizer()
+            # One loaded encoder per process, shared with pair similarity: `watch` and the API
+            # ingest again and again.
+            from .similarity import default_featurizer
+
+            self._featurizer = default_featurizer()
 
     def featurize(self, articles: Sequence[Article], entity_ids: Mapping[str, Sequence[str]]
                   ) -> list[StoredFeatures]:

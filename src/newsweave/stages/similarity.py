@@ -413,18 +413,24 @@ def pair_similarity(a: ArticleFeatures, b: ArticleFeatures) -> float:
 
     Features built with ``pair_views=True`` give the measured accuracy; without views the coarse
     stand-ins of pair_features are used and the score is rougher."""
-    model = _model("pair")
-    if not _has_text(a) or not _has_text(b):
-        # Nothing to compare (an empty page): no evidence either way, so the fitted prior rather
-        # than whatever the additive model extrapolates to at all-zero features (0.79 here).
-        return model.prior
-    if near_duplicates(a, b):
-        return 1.0
-    return float(model.score(pair_features(a, b))[0])
+    return float(pair_scores(_model("pair"), pair_features(a, b), [not has_texts(a, b)],
+                             [near_duplicates(a, b)])[0])
 
 
-def _has_text(f: ArticleFeatures) -> bool:
-    return bool(f.lexical) or bool(np.any(f.vector))
+def pair_scores(model: ScoreModel, X: np.ndarray, empty: Sequence[bool],
+                duplicate: Sequence[bool]) -> np.ndarray:
+    """The pair model's scores of rows X, with its two rules: a pair with an empty text (nothing
+    to compare) gets the fitted prior rather than whatever the additive model extrapolates to at
+    all-zero features (0.79 here), and near-duplicates are the same story (1.0)."""
+    out = model.score(X)
+    out[np.asarray(duplicate, dtype=bool)] = 1.0
+    out[np.asarray(empty, dtype=bool)] = model.prior
+    return out
+
+
+def has_texts(a: ArticleFeatures, b: ArticleFeatures) -> bool:
+    """Do both featurised texts hold something (words or a vector)?"""
+    return all(bool(f.lexical) or bool(np.any(f.vector)) for f in (a, b))
 
 
 _FEATURIZER: Featurizer | None = None

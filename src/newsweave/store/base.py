@@ -89,6 +89,16 @@ def query_terms(query: str) -> list[tuple[str | None, tuple[str, ...]]]:
     return out
 
 
+def boolean_query(query: str, word: str, prefix: str, either: str, join: str) -> str:
+    """A store's boolean query for free text (query_terms): each word as ``word`` or its stems as
+    ``prefix`` (format strings with {}), alternatives joined by ``either``, words by ``join``."""
+    def group(exact: str | None, stems: tuple[str, ...]) -> str:
+        alts = ([word.format(exact)] if exact else []) + [prefix.format(s) for s in stems]
+        return alts[0] if len(alts) == 1 else f"({either.join(alts)})"
+
+    return join.join(group(w, s) for w, s in query_terms(query))
+
+
 def marks_split_words(query: str) -> bool:
     """Does the query hold vowel signs or other combining marks (Devanagari, Bengali, Thai...)?
     FTS5's unicode61 tokenizer and PostgreSQL's 'simple' parser break words at them ("बारिश"

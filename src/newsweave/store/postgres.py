@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 from ..errors import MissingDependency, StoreError
 from ..models import AddResult, Article, SearchHit
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats, marks_split_words, query_terms, same_article
+from .base import DuplicateRecord, StoreStats, boolean_query, marks_split_words, same_article
 from .postgres_grouping import GroupingMixin, register_vector
 
 try:
@@ -371,8 +371,4 @@ def _reason(e: BaseException) -> str:
 def _tsquery(query: str, join: str) -> str:
     """A to_tsquery text for free text: every word, or its stems as prefixes (base.query_terms),
     joined by ``join`` (" & " all, " | " any). Words are \\w+ runs, quoted as lexemes."""
-    def group(word: str | None, stems: tuple[str, ...]) -> str:
-        alts = ([f"'{word}'"] if word else []) + [f"'{s}':*" for s in stems]
-        return alts[0] if len(alts) == 1 else f"({' | '.join(alts)})"
-
-    return join.join(group(w, s) for w, s in query_terms(query))
+    return boolean_query(query, "'{}'", "'{}':*", " | ", join)

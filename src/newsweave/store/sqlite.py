@@ -16,8 +16,8 @@ from ..errors import StoreError
 from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, Story,
                       StoredFeatures)
 from . import serialize as ser
-from .base import (DuplicateRecord, StoreStats, event_filter_sql, marks_split_words,
-                   query_terms, same_article, time_bounds)
+from .base import (DuplicateRecord, StoreStats, boolean_query, event_filter_sql,
+                   marks_split_words, same_article, time_bounds)
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
@@ -60,11 +60,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 def fts_query(query: str, any_word: bool = False) -> str:
     """Turn free text into a safe FTS5 query: every word quoted, or its stems as prefixes
     (base.query_terms); all of them required, or ``any_word``."""
-    def group(word: str | None, stems: tuple[str, ...]) -> str:
-        alts = ([f'"{word}"'] if word else []) + [f'"{s}"*' for s in stems]
-        return alts[0] if len(alts) == 1 else f"({' OR '.join(alts)})"
-
-    return f" {'OR' if any_word else 'AND'} ".join(group(w, s) for w, s in query_terms(query))
+    return boolean_query(query, '"{}"', '"{}"*', " OR ", " OR " if any_word else " AND ")
 
 
 class SQLiteStore:
