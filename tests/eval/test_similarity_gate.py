@@ -7,11 +7,12 @@ from conftest import shared_path
 
 from newsweave.eval.similarity import run_similarity_eval
 
-# Measured (python -m newsweave.eval.similarity CSV): baseline 0.683, newsweave 0.847 in-sample
-# (the head has seen these pairs), 0.785 5-fold CV with the pair views and the learned head; 0.778
-# CV with the views alone, 0.746 before them. The target (0.80) is not reached.
-FLOOR_IN_SAMPLE = 0.80
-FLOOR_CV = 0.775
+# Measured (python -m newsweave.eval.similarity CSV): baseline 0.683, newsweave 0.945 in-sample
+# (the head has seen these pairs: not a guide), 0.800 5-fold CV with the pair views and the
+# linear + bilinear head (0.799 averaged over five fold splits); 0.785 with the linear head alone,
+# 0.778 with the views alone, 0.746 before them. The target is 0.80.
+FLOOR_IN_SAMPLE = 0.85
+FLOOR_CV = 0.79
 
 
 def test_similarity_gate(tmp_path: Path) -> None:

@@ -46,3 +46,35 @@ def test_a_csv_without_texts_is_refused_with_its_name(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["eval", "similarity", str(src)])
     assert res.exit_code == 2
     assert "wrong.csv" in res.output and "no text2 column" in res.output
+
+
+def test_suffixed_pairs_train_the_head_and_bad_scores_are_skipped(tmp_path: Path, monkeypatch) -> None:
+    from newsweave.eval import similarity as sim
+
+    header = ["pair_id", "lang1", "lang2", "text1", "text2", "Overall"]
+    rows = []
+    for i in range(12):  # original pairs: alternately the same story and unrelated ones
+        a, b = TEXTS[0] if i % 2 == 0 else TEXTS[1]
+        rows.append([f"{i}_{i + 100}", "en", "fr", f"{a} ({i})", f"{b} ({i})", "1.0" if i % 2 == 0 else "4.0"])
+    rows.append(["50_150", "en", "en", TEXTS[0][0], TEXTS[0][1], "n/a"])  # original, no number
+    rows.append(["60zh_160zh", "zh", "zh", "北京今天下雨。", "北京今天下大雨。", "1.5"])  # suffixed
+    rows.append(["70it_170it", "it", "it", "Piove a Roma.", "Il Milan ha vinto.", "4"])  # suffixed
+    rows.append(["80it_180it", "it", "it", "Senza punteggio.", "Nessun punteggio.", ""])
+    src = _write(tmp_path / "small.csv", header, rows)
+    all_rows = sim._read_csv(src)
+    assert [r["pair_id"] for r in all_rows if sim._scored(r)] == [f"{i}_{i + 100}" for i in range(12)]
+    assert [r["pair_id"] for r in sim._extra_rows(all_rows)] == ["60zh_160zh", "70it_170it"]
+
+    seen: list[int] = []
+    real = sim.out_of_fold
+
+    def spy(H, y, extra=None, y_extra=None, **kw):
+        seen.append(0 if extra is None else len(extra))
+        return real(H, y, extra, y_extra, **kw)
+
+    monkeypatch.setattr(sim, "out_of_fold", spy)
+    out = tmp_path / "pred.csv"
+    result = run_similarity_eval(src, predictions_out=out)
+    assert result.n_pairs == 12 and math.isfinite(result.newsweave_cv)
+    assert seen and all(n == 2 for n in seen)  # every fold's head saw the two suffixed pairs
+    assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == len(rows)

@@ -18,8 +18,9 @@ Features of a pair (``pair_features``), each cheap once an article is featurised
 
 Two texts scored as a pair (``pair_similarity``) are also compared view by view (stages/pair_views.py:
 ``prefix``, ``sentf``, ``winshare``, ``minlen``, and ``vec_prefix`` = vec × prefix), which need
-``featurize_many(..., pair_views=True)``, and by ``head``, a ridge regression over how their
-article and lead vectors interact (stages/pair_head.py): the ``PAIR_EXTRA`` columns.
+``featurize_many(..., pair_views=True)``, and by ``head``, a kernel ridge regression over how
+their vectors interact, element by element and dimension with dimension (stages/pair_head.py):
+the ``PAIR_EXTRA`` columns.
 
 The scorer is an additive model: each feature goes through a piecewise-linear basis (hinges at knots
 placed at the feature's quantiles on the fitting data) and a linear combination of the basis is the
