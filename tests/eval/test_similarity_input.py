@@ -5,6 +5,7 @@ import csv
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -68,9 +69,9 @@ def test_suffixed_pairs_train_the_head_and_bad_scores_are_skipped(tmp_path: Path
     seen: list[int] = []
     real = sim.out_of_fold
 
-    def spy(H, y, extra=None, y_extra=None, **kw):
-        seen.append(0 if extra is None else len(extra))
-        return real(H, y, extra, y_extra, **kw)
+    def spy(H, y, weights=None, **kw):
+        seen.append(int(np.sum(weights == sim.EXTRA_WEIGHT)))
+        return real(H, y, weights, **kw)
 
     monkeypatch.setattr(sim, "out_of_fold", spy)
     out = tmp_path / "pred.csv"

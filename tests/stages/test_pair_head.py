@@ -6,8 +6,8 @@ import pytest
 
 from newsweave.stages.embed import DIM
 from newsweave.stages.pair_head import (BILINEAR_KINDS, EXTRA_WEIGHT, PairHead, fit_head,
-                                        fit_with_extra, head_inputs, head_scores, interactions,
-                                        out_of_fold, shipped_head)
+                                        head_inputs, head_scores, interactions, out_of_fold,
+                                        shipped_head)
 from newsweave.stages.similarity import (PAIR_COLUMNS, ArticleFeatures, Featurizer, pair_features,
                                          pair_similarity)
 
@@ -104,16 +104,16 @@ def test_out_of_fold_predictions_never_see_their_own_row() -> None:
     assert abs(oof[7]) < 100.0
 
 
-def test_extra_pairs_teach_the_head_too() -> None:
+def test_down_weighted_extra_pairs_teach_the_head_too() -> None:
     rng = np.random.default_rng(5)
     pairs = _random_pairs(rng, 300)
     y = np.array([a.vector[0] * b.vector[1] + a.vector[1] * b.vector[0] for a, b in pairs]) * 100
     H = head_inputs(pairs)
     few = H.subset(np.arange(20))
     test = H.subset(np.arange(200, 300))
-    alone = fit_with_extra(few, y[:20], None, None, alpha=1e-2)
-    helped = fit_with_extra(few, y[:20], H.subset(np.arange(20, 200)), y[20:200], alpha=1e-2)
-    assert helped.meta["n_extra"] == 180 and helped.meta["extra_weight"] == EXTRA_WEIGHT
+    alone = fit_head(few, y[:20], alpha=1e-2)
+    weights = np.where(np.arange(200) < 20, 1.0, EXTRA_WEIGHT)
+    helped = fit_head(H.subset(np.arange(200)), y[:200], weights, alpha=1e-2)
     assert (np.corrcoef(helped.predict(test), y[200:])[0, 1]
             > np.corrcoef(alone.predict(test), y[200:])[0, 1] + 0.2)
 

@@ -16,10 +16,10 @@ The head is a kernel ridge regression of the human score on two kinds of pair re
 
 Its output is the ``head`` column of ``pair_features``. Measured on the SemEval-2022 Task 8
 sample (benchmarks/RESULTS.md), the pair model's 5-fold CV Pearson: 0.775 without a head, 0.785
-with the linear head, 0.799 with linear + bilinear trained also on the file's other scored
-pairs (ids with a language suffix, weight ``EXTRA_WEIGHT``). The head's predictions for the
-training rows are made out of fold (nested), so that the additive model learns how far to trust
-it on unseen pairs.
+with the linear head, 0.80 with linear + bilinear, both it and the additive model trained also on
+the file's other scored pairs (ids with a language suffix, weight ``EXTRA_WEIGHT``). The head's
+predictions for the training rows are made out of fold (nested), so that the additive model
+learns how far to trust it on unseen pairs.
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ BILINEAR_GROUPS: tuple[tuple[str, ...], ...] = (("vector", "lead"), ("title",), 
 BILINEAR_KINDS = tuple(k for g in BILINEAR_GROUPS for k in g)
 OPENING = 2  # index into pair_views.PREFIX_WORDS: the first 25 words
 # Measured (5-fold CV, seeds 0-9): bilinear weight 0.3 > 0.5 > 1 > 2; alpha 0.3 ~ 0.1 > 1;
-# the suffixed pairs at weight 0.3 (+0.004) ~ 0.5 > 1.
+# the suffixed pairs (eval/similarity.py trains on them too) at weight 0.3 (+0.004) ~ 0.5 > 1.
 BILINEAR_WEIGHT = 0.3
 ALPHA = 0.3
 EXTRA_WEIGHT = 0.3
@@ -195,30 +195,18 @@ def fit_head(inputs: HeadInputs, y: np.ndarray, weights: np.ndarray | None = Non
                     dict(meta, alpha=alpha, bilinear_weight=bilinear_weight, n=int(len(y))))
 
 
-def out_of_fold(inputs: HeadInputs, y: np.ndarray, extra: HeadInputs | None = None,
-                y_extra: np.ndarray | None = None, folds: int = INNER_FOLDS, seed: int = 0,
-                alpha: float = ALPHA) -> np.ndarray:
-    """The head's prediction for each row from a head fitted without that row's fold (the extra
-    pairs, if any, in every fit): what the additive model is fitted on, so that it sees the head
-    as it will be on unseen pairs."""
+def out_of_fold(inputs: HeadInputs, y: np.ndarray, weights: np.ndarray | None = None,
+                folds: int = INNER_FOLDS, seed: int = 0, alpha: float = ALPHA) -> np.ndarray:
+    """The head's prediction for each row from a head fitted without that row's fold: what the
+    additive model is fitted on, so that it sees the head as it will be on unseen pairs."""
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
     fold = np.random.default_rng(seed).permutation(len(y)) % folds
     out = np.zeros(len(y))
     for k in range(folds):
         test = fold == k
-        out[test] = fit_with_extra(inputs.subset(~test), y[~test], extra, y_extra,
-                                   alpha=alpha).predict(inputs.subset(test))
+        out[test] = fit_head(inputs.subset(~test), y[~test], w[~test],
+                             alpha=alpha).predict(inputs.subset(test))
     return out
-
-
-def fit_with_extra(inputs: HeadInputs, y: np.ndarray, extra: HeadInputs | None,
-                   y_extra: np.ndarray | None, alpha: float = ALPHA, **meta) -> PairHead:
-    """fit_head on the pairs plus the extra pairs weighted EXTRA_WEIGHT."""
-    if extra is None or not len(extra):
-        return fit_head(inputs, y, alpha=alpha, **meta)
-    weights = np.concatenate([np.ones(len(y)), np.full(len(extra), EXTRA_WEIGHT)])
-    return fit_head(inputs.concat(extra), np.concatenate([y, np.asarray(y_extra, dtype=np.float64)]),
-                    weights, alpha=alpha, **dict(meta, n_extra=int(len(extra)),
-                                                  extra_weight=EXTRA_WEIGHT))
 
 
 @lru_cache(maxsize=1)
