@@ -20,6 +20,10 @@ with the linear head, 0.80 with linear + bilinear, both it and the additive mode
 the file's other scored pairs (ids with a language suffix, weight ``EXTRA_WEIGHT``). The head's
 predictions for the training rows are made out of fold (nested), so that the additive model
 learns how far to trust it on unseen pairs.
+
+scikit-learn's KernelRidge does the fit; turning its dual coefficients into the weights is
+written here (scikit-learn keeps the training rows instead, which would ship the labelled
+pairs' vectors and cost a kernel row per training pair at every score).
 """
 from __future__ import annotations
 
