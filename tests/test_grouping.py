@@ -248,6 +248,18 @@ def test_a_long_running_process_adds_new_articles_without_replaying(tmp_path, mo
     assert len(before) == 2
     regroup_store(store, settings)
     assert snapshot() == before
+    # Another process's recluster that leaves as many events as ours (the counts do not move)
+    # is noticed too: our next ingest builds on the store, not on what we kept.
+    ingest_items([item("p4", porto + "Trains stopped.", 6)], store, settings)
+    other = open_store(db)
+    regroup_store(other, settings)
+    other.close()
+    assert len(snapshot()) == 2
+    n_replays = len(replays)
+    ingest_items([item("p5", porto + "The river fell.", 7)], store, settings)
+    assert len(replays) == n_replays + 1
+    ingest_items([item("p6", porto + "Cleaning began.", 8)], store, settings)
+    assert len(replays) == n_replays + 1  # and then it keeps its grouping again
     store.close()
 
 

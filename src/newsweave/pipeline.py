@@ -242,13 +242,13 @@ _GROUPINGS: "weakref.WeakKeyDictionary[Store, GroupingState]" = weakref.WeakKeyD
 
 
 def _token(store: Store) -> tuple[int, int]:
-    """What the store looked like after a grouping was written: articles, events."""
-    return (store.count_articles(), store.count_events())
+    """What the store looked like after a grouping was written: articles, grouping version."""
+    return (store.count_articles(), store.grouping_version())
 
 
 def _unchanged_since(token: tuple, store: Store, new: int) -> bool:
     # Since our last write, only the ``new`` articles still to be featurised may have come in.
-    # Another process's grouping (its ingest or recluster) shows in the counts, and then its
-    # grouping, not ours, is the one to build on.
-    articles, events = token
-    return store.count_events() == events and store.count_articles() == articles + new
+    # Another process's grouping (its ingest or recluster) bumps the grouping version, even when
+    # it leaves as many events as ours, and then its grouping, not ours, is the one to build on.
+    articles, version = token
+    return store.grouping_version() == version and store.count_articles() == articles + new

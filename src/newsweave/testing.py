@@ -296,8 +296,10 @@ class StoreConformance:
         ev2 = Event("ev2", "Follow-up", date(2023, 4, 19), ["g3"], T0 + timedelta(days=3),
                     T0 + timedelta(days=3), n_sources=1, languages=["en"], outlets=["Test Outlet"],
                     story_id="st1", flags=["single source"])
+        version = store.grouping_version()
         store.replace_events([ev1, ev2], {"g2": "g1"}, [story])
         assert store.count_events() == 2
+        assert store.grouping_version() == version + 1  # every replacement shows, to every process
         assert [e.id for e in store.list_events()] == ["ev2", "ev1"]
         got = store.get_event("ev1")
         assert got.article_ids == ["g1", "g2"] and got.n_sources == 2 and got.date == date(2023, 4, 16)
@@ -317,6 +319,7 @@ class StoreConformance:
         assert store.get_story("nope") is None
         # replacing is total: nothing of the old grouping survives
         store.replace_events([Event("ev9", "All", date(2023, 4, 16), ["g1", "g2", "g3"])], {}, [])
+        assert store.grouping_version() == version + 2
         assert [e.id for e in store.list_events()] == ["ev9"] and store.list_stories() == []
         assert store.get_story("st1") is None
         assert store.event_of_article("g2") == ("ev9", None)

@@ -213,6 +213,10 @@ class Store(Protocol):
         """How many events are stored."""
         ...
 
+    def grouping_version(self) -> int:
+        """How many times the events were replaced (``replace_events``), by any process."""
+        ...
+
     def get_event(self, event_id: str) -> Event | None:
         """One event with its article ids in publication order."""
         ...

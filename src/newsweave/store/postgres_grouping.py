@@ -263,6 +263,7 @@ class GroupingMixin:
                        stories: Sequence[Story]) -> None:
         """Replace every event, membership and story in one transaction."""
         with self.transaction("events not stored") as cur:
+            cur.execute("UPDATE store_state SET value = value + 1 WHERE key = 'grouping_version'")
             cur.execute("DELETE FROM event_articles")
             cur.execute("DELETE FROM events")
             cur.execute("DELETE FROM stories")
@@ -310,6 +311,10 @@ class GroupingMixin:
 
     def count_events(self) -> int:
         return int(self._query("SELECT COUNT(*) AS n FROM events")[0]["n"])
+
+    def grouping_version(self) -> int:
+        return int(self._query(
+            "SELECT value FROM store_state WHERE key = 'grouping_version'")[0]["value"])
 
     def get_event(self, event_id: str) -> Event | None:
         """One event by id."""

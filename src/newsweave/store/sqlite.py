@@ -412,6 +412,7 @@ class SQLiteStore:
                        stories: Sequence[Story]) -> None:
         """Replace every event, membership and story in one transaction."""
         with self._writing("events not stored") as c:
+            c.execute("UPDATE store_state SET value = value + 1 WHERE key = 'grouping_version'")
             c.execute("DELETE FROM event_articles")
             c.execute("DELETE FROM events")
             c.execute("DELETE FROM stories")
@@ -462,6 +463,10 @@ class SQLiteStore:
 
     def count_events(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM events")[0][0])
+
+    def grouping_version(self) -> int:
+        return int(self._query(
+            "SELECT value FROM store_state WHERE key = 'grouping_version'")[0][0])
 
     def get_event(self, event_id: str) -> Event | None:
         """One event by id."""
