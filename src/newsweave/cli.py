@@ -611,7 +611,8 @@ def eval_similarity(csv: Path, predictions: Optional[Path] = typer.Option(None, 
     if not csv.exists():
         fail(f"{csv}: no such file")
     try:
-        typer.echo(run_similarity_eval(csv, predictions).table())
+        typer.echo(run_similarity_eval(
+            csv, predictions, progress=lambda msg: typer.echo(f"... {msg}", err=True)).table())
     except NewsweaveError as e:
         fail(str(e))
 

@@ -75,7 +75,10 @@ def test_suffixed_pairs_train_the_head_and_bad_scores_are_skipped(tmp_path: Path
 
     monkeypatch.setattr(sim, "out_of_fold", spy)
     out = tmp_path / "pred.csv"
-    result = run_similarity_eval(src, predictions_out=out)
+    said: list[str] = []
+    result = run_similarity_eval(src, predictions_out=out, progress=said.append)
+    assert said[0] == "small.csv: 16 pairs, 12 scored original pairs, 2 other scored pairs to train on; loading the models"
+    assert said[-1] == f"cross-validating: split {len(sim.CV_SPLITS)} of {len(sim.CV_SPLITS)}"
     assert result.n_pairs == 12 and math.isfinite(result.newsweave_cv)
     assert seen and all(n == 2 for n in seen)  # every fold's head saw the two suffixed pairs
     assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == len(rows)

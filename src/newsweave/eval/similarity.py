@@ -26,6 +26,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -210,17 +211,23 @@ def fit_pair_model(csv_path: Path, save: bool = True) -> ScoreModel:
     return model
 
 
-def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> SimilarityEvalResult:
+def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None,
+                        progress: Callable[[str], None] | None = None) -> SimilarityEvalResult:
     """Score every original pair with Newsweave and the plain-cosine baseline; Pearson vs -Overall.
 
     With ``predictions_out``, every pair of the input (translations and unscored ones included, so
-    the file lines up with the CSV) is also written as pair_id,similarity."""
+    the file lines up with the CSV) is also written as pair_id,similarity. ``progress`` is told
+    what the run is doing (it takes minutes on the SemEval sample)."""
+    say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
-    featurizer = default_featurizer()
     all_rows = _read_csv(csv_path)
     scored = np.array([_scored(r) for r in all_rows], dtype=bool)
     rows = [r for r, keep in zip(all_rows, scored) if keep]
     extra_rows = _extra_rows(all_rows)
+    say(f"{csv_path.name}: {len(all_rows)} pairs, {len(rows)} scored original pairs, "
+        f"{len(extra_rows)} other scored pairs to train on; loading the models")
+    featurizer = default_featurizer()
+    say("featurising the texts")
     model = load_models()["pair"]
     # Each text is featurised once, whether it is scored, written out, trained on or all three.
     if predictions_out is not None:
@@ -245,6 +252,7 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None) -> 
     cv = []
     first_split = np.zeros(len(rows))
     for split in CV_SPLITS:
+        say(f"cross-validating: split {len(cv) + 1} of {len(CV_SPLITS)}")
         cv_pred = np.zeros(len(rows))
         fold = _folds(len(rows), seed=split)
         for k in range(FOLDS):
