@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..stages.pair_head import (EXTRA_WEIGHT, HeadInputs, PairHead, fit_head, head_inputs,
-                                out_of_fold, save_head)
+                                out_of_fold, save_head, shipped_scores)
 from ..stages.similarity import (PAIR_COLUMNS, PAIR_EXTRA, Featurizer, ScoreModel,
                                  default_featurizer, fit_weights, has_texts, load_models,
                                  near_duplicates, pair_features, pair_scores, save_model)
@@ -102,11 +102,6 @@ def _scored(r: dict[str, str]) -> bool:
     return bool(ORIGINAL.match(r.get("pair_id") or "")) and _has_score(r)
 
 
-def read_pairs(csv_path: Path) -> list[dict[str, str]]:
-    """The original-language rows of a SemEval-2022 Task 8 CSV that carry an Overall score."""
-    return [r for r in _read_csv(csv_path) if _scored(r)]
-
-
 @dataclass
 class _Pairs:
     """What is computed once per pair: its row (PAIR_COLUMNS, ``head`` by the shipped head),
@@ -131,8 +126,11 @@ def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> _Pairs:
         pair_views=True)
     n = len(rows)
     pairs = [(feats[i], feats[n + i]) for i in range(n)]
-    return _Pairs(np.array([pair_features(a, b) for a, b in pairs]).reshape(n, len(PAIR_COLUMNS)),
-                  head_inputs(pairs),
+    H = head_inputs(pairs)
+    heads = shipped_scores(H)  # the head's inputs are built once, for the row and for refits
+    return _Pairs(np.array([pair_features(a, b, head=h) for (a, b), h in zip(pairs, heads)]
+                           ).reshape(n, len(PAIR_COLUMNS)),
+                  H,
                   np.array([not has_texts(a, b) for a, b in pairs], dtype=bool),
                   np.array([near_duplicates(a, b) for a, b in pairs], dtype=bool))
 
@@ -144,37 +142,25 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float:
 DATA = "SemEval-2022 Task 8 training sample, original pairs"
 
 
-@dataclass
-class _Extra:
-    """The file's other scored pairs (ids with a language suffix): more examples for the head and
-    the additive model, at weight EXTRA_WEIGHT, never scored themselves (the task's figure is on
-    the original pairs)."""
-
-    X: np.ndarray | None = None
-    H: HeadInputs | None = None
-    y: np.ndarray | None = None
-
-
-def _fit(X: np.ndarray, H: HeadInputs, y: np.ndarray, extra: _Extra) -> tuple[ScoreModel, PairHead]:
+def _fit(p: _Pairs, y: np.ndarray, extra: _Pairs, y_extra: np.ndarray
+         ) -> tuple[ScoreModel, PairHead]:
     """The head on every row, and the additive model on the rows with their ``head`` out of fold;
-    the extra pairs join both fits."""
-    n = len(y)
-    w = np.ones(n)
-    if extra.y is not None and len(extra.y):
-        X, H = np.vstack([X, extra.X]), H.concat(extra.H)
-        y = np.concatenate([y, extra.y])
-        w = np.concatenate([w, np.full(len(extra.y), EXTRA_WEIGHT)])
-    meta = dict(data=DATA, target="-Overall", n=n, n_extra=len(y) - n, extra_weight=EXTRA_WEIGHT)
-    X = X.copy()
-    X[:, HEAD] = out_of_fold(H, y, w)
-    model = fit_weights(X, y, features=PAIR_FEATURES, columns=PAIR_COLUMNS, hold_range=True,
+    the extra pairs (the file's other scored pairs, ids with a language suffix) join both fits at
+    weight EXTRA_WEIGHT. They are never scored: the task's figure is on the original pairs."""
+    X, H = np.vstack([p.X, extra.X]), p.H.concat(extra.H)
+    yy = np.concatenate([y, y_extra])
+    w = np.concatenate([np.ones(len(y)), np.full(len(y_extra), EXTRA_WEIGHT)])
+    meta = dict(data=DATA, target="-Overall", n=len(y), n_extra=len(y_extra),
+                extra_weight=EXTRA_WEIGHT)
+    X[:, HEAD] = out_of_fold(H, yy, w)
+    model = fit_weights(X, yy, features=PAIR_FEATURES, columns=PAIR_COLUMNS, hold_range=True,
                         sample_weight=w, meta=meta)
-    return model, fit_head(H, y, w, **meta)
+    return model, fit_head(H, yy, w, **meta)
 
 
-def _predict(model: ScoreModel, head: PairHead, X: np.ndarray, H: HeadInputs) -> np.ndarray:
-    X = X.copy()
-    X[:, HEAD] = head.predict(H)
+def _predict(model: ScoreModel, head: PairHead, p: _Pairs) -> np.ndarray:
+    X = p.X.copy()
+    X[:, HEAD] = head.predict(p.H)
     return model.raw(X)
 
 
@@ -191,6 +177,17 @@ def _extra_rows(all_rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [r for r in all_rows if _extra(r)]
 
 
+def _labelled(all_rows: list[dict[str, str]], featurizer: Featurizer, every: bool = False
+              ) -> tuple[_Pairs, _Pairs, _Pairs]:
+    """The CSV's pairs featurised once: (what was featurised, every row in file order when
+    ``every``, else only the scored rows; the scored original pairs; the other scored pairs)."""
+    scored = np.array([_scored(r) for r in all_rows], dtype=bool)
+    extra = np.array([_extra(r) for r in all_rows], dtype=bool)
+    use = np.ones(len(all_rows), dtype=bool) if every else scored | extra
+    got = _features([r for r, u in zip(all_rows, use) if u], featurizer)
+    return got, got.subset(scored[use]), got.subset(extra[use])
+
+
 def _folds(n: int, k: int = FOLDS, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % k
 
@@ -198,13 +195,9 @@ def _folds(n: int, k: int = FOLDS, seed: int = 0) -> np.ndarray:
 def fit_pair_model(csv_path: Path, save: bool = True) -> ScoreModel:
     """Fit the ``pair`` scorer on every original pair of the CSV and (optionally) save it."""
     all_rows = _read_csv(csv_path)
-    rows = [r for r in all_rows if _scored(r)]
-    extra_rows = _extra_rows(all_rows)
-    both = _features(rows + extra_rows, default_featurizer())
-    n = len(rows)
-    rest = both.subset(np.arange(n, n + len(extra_rows)))
-    p = both.subset(np.arange(n))
-    model, head = _fit(p.X, p.H, _target(rows), _Extra(rest.X, rest.H, _target(extra_rows)))
+    _, p, extra = _labelled(all_rows, default_featurizer())
+    model, head = _fit(p, _target([r for r in all_rows if _scored(r)]), extra,
+                       _target(_extra_rows(all_rows)))
     if save:
         save_model("pair", model)
         save_head(head)
@@ -221,8 +214,7 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None,
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     all_rows = _read_csv(csv_path)
-    scored = np.array([_scored(r) for r in all_rows], dtype=bool)
-    rows = [r for r, keep in zip(all_rows, scored) if keep]
+    rows = [r for r in all_rows if _scored(r)]
     extra_rows = _extra_rows(all_rows)
     say(f"{csv_path.name}: {len(all_rows)} pairs, {len(rows)} scored original pairs, "
         f"{len(extra_rows)} other scored pairs to train on; loading the models")
@@ -230,40 +222,29 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None,
     say("featurising the texts")
     model = load_models()["pair"]
     # Each text is featurised once, whether it is scored, written out, trained on or all three.
+    got, p, extra = _labelled(all_rows, featurizer, every=predictions_out is not None)
     if predictions_out is not None:
-        every = _features(all_rows, featurizer)
-        _write(predictions_out, all_rows, every.scores(model))
-        p = every.subset(scored)
-        rest = every.subset(np.array([_extra(r) for r in all_rows], dtype=bool))
-    else:
-        both = _features(rows + extra_rows, featurizer)
-        p = both.subset(np.arange(len(rows)))
-        rest = both.subset(np.arange(len(rows), len(rows) + len(extra_rows)))
-    extra = _Extra(rest.X, rest.H, _target(extra_rows))
-    X, H = p.X, p.H
+        _write(predictions_out, all_rows, got.scores(model))
     if len(rows) < 2 * FOLDS:
         # Unlabelled (a test split) or too few scored pairs for a correlation: say so.
         nan = float("nan")
         return SimilarityEvalResult(n_pairs=len(rows), newsweave=nan, newsweave_cv=nan, baseline=nan,
                                     seconds=time.perf_counter() - t0)
-    y = _target(rows)
+    y, y_extra = _target(rows), _target(extra_rows)
     pred = p.scores(model)
 
-    cv = []
-    first_split = np.zeros(len(rows))
-    for split in CV_SPLITS:
-        say(f"cross-validating: split {len(cv) + 1} of {len(CV_SPLITS)}")
+    cv_preds = []
+    for i, split in enumerate(CV_SPLITS):
+        say(f"cross-validating: split {i + 1} of {len(CV_SPLITS)}")
         cv_pred = np.zeros(len(rows))
         fold = _folds(len(rows), seed=split)
         for k in range(FOLDS):
             test = fold == k
             # The head too is refitted without the held-out fold (and out of fold inside it).
-            fold_model, fold_head = _fit(X[~test], H.subset(~test), y[~test], extra)
+            fold_model, fold_head = _fit(p.subset(~test), y[~test], extra, y_extra)
             cv_pred[test] = np.where(p.dup[test], fold_model.scale[1],
-                                     _predict(fold_model, fold_head, X[test], H.subset(test)))
-        cv.append(_pearson(cv_pred, y))
-        if split == CV_SPLITS[0]:
-            first_split = cv_pred
+                                     _predict(fold_model, fold_head, p.subset(test)))
+        cv_preds.append(cv_pred)
 
     n = len(rows)
     plain = featurizer.embedder.embed_texts([r["text1"] for r in rows] + [r["text2"] for r in rows])
@@ -276,8 +257,9 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None,
         if m.sum() >= 10:
             # Out of fold (the first split): in-sample figures say little once the head has
             # seen the pairs.
-            per[lp] = (int(m.sum()), _pearson(first_split[m], y[m]))
-    return SimilarityEvalResult(n_pairs=n, newsweave=_pearson(pred, y), newsweave_cv=float(np.mean(cv)),
+            per[lp] = (int(m.sum()), _pearson(cv_preds[0][m], y[m]))
+    return SimilarityEvalResult(n_pairs=n, newsweave=_pearson(pred, y),
+                                newsweave_cv=float(np.mean([_pearson(c, y) for c in cv_preds])),
                                 baseline=_pearson(base, y), per_language=per,
                                 seconds=time.perf_counter() - t0)
 

@@ -91,9 +91,6 @@ class HeadInputs:
     A: dict[str, np.ndarray]  # kind -> (n, dim), the first text of each pair
     B: dict[str, np.ndarray]  # kind -> (n, dim), the second
 
-    def __len__(self) -> int:
-        return len(self.Z)
-
     def subset(self, keep: np.ndarray) -> "HeadInputs":
         return HeadInputs(self.Z[keep], {k: v[keep] for k, v in self.A.items()},
                           {k: v[keep] for k, v in self.B.items()})
@@ -196,7 +193,7 @@ def fit_head(inputs: HeadInputs, y: np.ndarray, weights: np.ndarray | None = Non
             M = (a * beta[:, None]).T @ b
             bilinear[k] = m / s * (M + M.T)
     return PairHead(coef, bilinear, intercept,
-                    dict(meta, alpha=alpha, bilinear_weight=bilinear_weight, n=int(len(y))))
+                    dict(meta, alpha=alpha, bilinear_weight=bilinear_weight, rows=int(len(y))))
 
 
 def out_of_fold(inputs: HeadInputs, y: np.ndarray, weights: np.ndarray | None = None,
@@ -226,9 +223,16 @@ def save_head(head: PairHead, path: Path = HEAD_PATH) -> None:
     shipped_head.cache_clear()
 
 
+def shipped_scores(inputs: HeadInputs) -> np.ndarray:
+    """The shipped head's score of each pair of ``inputs`` (0 without a head)."""
+    head = shipped_head()
+    if head is None or not len(inputs.Z):
+        return np.zeros(len(inputs.Z))
+    return head.predict(inputs)
+
+
 def head_scores(pairs: Sequence[tuple["ArticleFeatures", "ArticleFeatures"]]) -> np.ndarray:
     """The shipped head's score of each pair (0 without a head)."""
-    head = shipped_head()
-    if head is None or not pairs:
+    if not pairs or shipped_head() is None:
         return np.zeros(len(pairs))
-    return head.predict(head_inputs(pairs))
+    return shipped_scores(head_inputs(pairs))

@@ -227,8 +227,10 @@ def title_cosine(a: ArticleFeatures, b: ArticleFeatures) -> float:
     return float(a.title @ b.title)
 
 
-def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None = None) -> np.ndarray:
-    """The raw feature row (PAIR_COLUMNS order) of a pair; ``gap_days`` overrides the date gap."""
+def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None = None,
+                  head: float | None = None) -> np.ndarray:
+    """The raw feature row (PAIR_COLUMNS order) of a pair; ``gap_days`` overrides the date gap,
+    ``head`` the shipped head's score (for a caller that scored many pairs' heads at once)."""
     gap = day_gap(a.published, b.published) if gap_days is None else gap_days
     vec = float(a.vector @ b.vector)
     align = chunk_alignment(a.chunks, b.chunks)
@@ -240,7 +242,7 @@ def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None
                  min_length(a.views, b.views), vec * prefix]
     else:  # without views the nearest coarse stand-ins: headline, chunk alignment
         extra = [title, align, 0.0, 0.0, vec * title]
-    extra.append(float(head_scores([(a, b)])[0]))
+    extra.append(float(head_scores([(a, b)])[0]) if head is None else float(head))
     return np.array([
         vec,
         float(a.lead @ b.lead),
