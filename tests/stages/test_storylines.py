@@ -117,3 +117,62 @@ def test_main_entities_prefer_the_most_named_then_the_most_specific() -> None:
     # Named by most articles wins whatever its spread; among the ties, the rarer ones.
     assert main == {"putin", "kremlin", "moscow", "zelensky", "kyiv", "nasa"}
     assert _main_entities(Counter(dict(reversed(list(counts.items())))), df) == main
+
+
+def _with_vectors(feats: dict[str, StoredFeatures], vectors: dict[str, list[float]]) -> None:
+    """Give each event's articles a vector (event id -> vector)."""
+    for aid, f in feats.items():
+        v = vectors.get(aid.rsplit("-", 1)[0])
+        if v is not None:
+            f.vector = np.asarray(v, np.float32) / np.linalg.norm(v)
+
+
+def test_close_texts_sharing_one_main_entity_continue_a_storyline() -> None:
+    # One shared actor and no shared place: entity overlap alone does not link them (the test
+    # above), but two events whose texts are this close are pieces of one running story.
+    from newsweave.stages.group import STORY_MIN_COSINE
+
+    events, feats = _world([
+        ("strike", date(2023, 4, 1), None, ["putin", "moscow", "kremlin"]),
+        ("talks", date(2023, 4, 20), None, ["putin", "lima", "fifa"]),
+    ])
+    _with_vectors(feats, {"strike": [1, 0.3, 0, 0], "talks": [1, 0.5, 0, 0]})
+    s = float(feats["strike-a"].vector @ feats["talks-a"].vector)
+    assert s >= STORY_MIN_COSINE
+    [st] = link_stories(events, feats, TYPES)
+    assert st.event_ids == ["strike", "talks"]
+
+
+def test_close_texts_without_a_shared_main_entity_or_far_texts_do_not_link() -> None:
+    from newsweave.stages.group import STORY_MIN_COSINE
+
+    # Close texts, nothing named in common (two storms, two elections elsewhere).
+    events, feats = _world([
+        ("a", date(2023, 4, 1), None, ["putin", "moscow"]),
+        ("b", date(2023, 4, 3), None, ["zelensky", "kyiv"]),
+    ])
+    _with_vectors(feats, {"a": [1, 0.1, 0, 0], "b": [1, 0.2, 0, 0]})
+    assert link_stories(events, feats, TYPES) == []
+    # One shared actor, texts far apart (below the cosine a storyline asks for).
+    events, feats = _world([
+        ("a", date(2023, 4, 1), None, ["putin", "moscow"]),
+        ("b", date(2023, 4, 3), None, ["putin", "lima"]),
+    ])
+    _with_vectors(feats, {"a": [1, 0, 0, 0], "b": [0.5, 1, 0, 0]})
+    assert float(feats["a-a"].vector @ feats["b-a"].vector) < STORY_MIN_COSINE
+    assert link_stories(events, feats, TYPES) == []
+
+
+def test_a_close_event_joins_the_chain_its_text_is_closest_to() -> None:
+    # Both chains share one entity with the newcomer; its text decides.
+    events, feats = _world([
+        ("p1", date(2023, 3, 1), None, ["putin", "moscow", "kremlin"]),
+        ("p2", date(2023, 3, 2), None, ["putin", "moscow", "kremlin"]),
+        ("z1", date(2023, 3, 1), None, ["zelensky", "kyiv", "fifa"]),
+        ("z2", date(2023, 3, 2), None, ["zelensky", "kyiv", "fifa"]),
+        ("new", date(2023, 3, 6), None, ["putin", "zelensky", "lima"]),
+    ])
+    _with_vectors(feats, {"p1": [1, 0, 0, 0], "p2": [1, 0, 0, 0], "z1": [0, 1, 0, 0],
+                          "z2": [0, 1, 0, 0], "new": [0.3, 1, 0, 0]})
+    stories = link_stories(events, feats, TYPES)
+    assert sorted(map(tuple, (st.event_ids for st in stories))) == [("p1", "p2"), ("z1", "z2", "new")]

@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # pragma: no cover
 _KEY_TYPES = {"PER", "ORG", "LOC"}
 STORY_GAP_DAYS = 45  # the longest pause between two events of one storyline
 STORY_MIN_JACCARD = 0.25  # overlap of main entities for two events to continue one storyline
+# Or: the two events' texts are this close (cosine of their centroids) and they share at least one
+# main entity. Entity overlap alone rarely fires on real events (their main entities are spelled
+# and ranked differently), so pieces of one running story stayed apart; see benchmarks/RESULTS.md
+# ("Storylines") for how 0.6 was chosen (clustering dev set and the Wikinews corpus).
+STORY_MIN_COSINE = 0.6
 MAIN_ENTITIES = 6
 TITLE_DECIMALS = 4  # an event title's closeness to the centroid is compared at this precision
 
@@ -47,6 +52,7 @@ class GroupingState:
     members: dict[str, list[str]] = field(default_factory=dict)  # event id -> article ids
     events: dict[str, Event] = field(default_factory=dict)
     named: dict[str, Counter] = field(default_factory=dict)  # event id -> _event_entities
+    centroids: dict[str, np.ndarray] = field(default_factory=dict)  # event id -> _centroid
     types: dict[str, str] = field(default_factory=dict)  # the entity types it was counted with
     token: tuple = ()  # what the store looked like when this grouping was written to it
 
@@ -201,9 +207,11 @@ class Grouper:
                                  state.copies, state.clusterer.flags)
                 state.events[eid] = ev
                 state.named[eid] = _event_entities(ev, state.features, entity_types)
+                state.centroids[eid] = _centroid(ev, state.features)
             else:
                 state.events.pop(eid, None)
                 state.named.pop(eid, None)
+                state.centroids.pop(eid, None)
         # An entity's type follows the majority of its mentions and may have changed with the
         # new articles: then what every event names is counted again.
         if any(state.types.get(e, t) != t for e, t in entity_types.items()):
@@ -213,7 +221,7 @@ class Grouper:
         events = list(state.events.values())
         for e in events:
             e.story_id = None
-        stories = link_stories(events, state.features, entity_types, state.named)
+        stories = link_stories(events, state.features, entity_types, state.named, state.centroids)
         return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state)
 
     @staticmethod
@@ -263,6 +271,12 @@ def representative_title(arts: Sequence[Article], features: Mapping[str, StoredF
     return with_vec[best].title
 
 
+def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    if a is None or b is None or a.shape != b.shape:
+        return 0.0
+    return round(float(a @ b), TITLE_DECIMALS)
+
+
 def _event_entities(ev: Event, features: Mapping[str, StoredFeatures],
                     entity_types: Mapping[str, str]) -> Counter[str]:
     """How many of the event's articles name each of its actor/place entities."""
@@ -283,14 +297,30 @@ def _main_entities(counts: Counter[str], df: Mapping[str, int]) -> set[str]:
     return set(heapq.nsmallest(MAIN_ENTITIES, counts, key=lambda e: (-counts[e], df.get(e, 0), e)))
 
 
+def _centroid(ev: Event, features: Mapping[str, StoredFeatures]) -> np.ndarray | None:
+    """The unit mean of the event's article vectors (None: no article has one)."""
+    vecs = [features[a].vector for a in ev.article_ids if a in features]
+    if not vecs:
+        return None
+    mean = np.mean(np.stack(vecs), axis=0, dtype=np.float64)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm > 0 else None
+
+
 def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures],
                  entity_types: Mapping[str, str],
-                 named: "Mapping[str, Counter[str]] | None" = None) -> list[Story]:
-    """Chain successive events that share their main entities and a place into storylines.
-    ``named``: each event's ``_event_entities`` when the caller already has them."""
+                 named: "Mapping[str, Counter[str]] | None" = None,
+                 centroids: "Mapping[str, np.ndarray | None] | None" = None) -> list[Story]:
+    """Chain successive events into storylines: an event continues a chain whose last two events
+    share its main entities, a person or organisation and a place among them (Jaccard of the main
+    entities >= STORY_MIN_JACCARD), or whose texts are close to it (centroid cosine >=
+    STORY_MIN_COSINE) while sharing at least one main entity. ``named`` / ``centroids``: each
+    event's ``_event_entities`` / ``_centroid`` when the caller already has them."""
     order = sorted(events, key=lambda e: (e.date or datetime.min.date(), e.id))
     if named is None:
         named = {e.id: _event_entities(e, features, entity_types) for e in order}
+    if centroids is None:
+        centroids = {e.id: _centroid(e, features) for e in order}
     df = Counter(ent for counts in named.values() for ent in counts)
     main = {e.id: _main_entities(named[e.id], df) for e in order}
     chains: list[list[Event]] = []
@@ -308,13 +338,20 @@ def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures]
         open_chains = {k: (c, u) for k, (c, u) in open_chains.items()
                        if (ev.date - u).days <= STORY_GAP_DAYS}
         best, best_score, at = None, 0.0, len(chains)
+        here = centroids.get(ev.id)
         for k, (chain, _) in open_chains.items():
             theirs = set().union(*(main[x.id] for x in chain[-2:]))
             shared = mine & theirs
+            if not shared:
+                continue
             places = {e for e in shared if entity_types.get(e) == "LOC"}
             people = {e for e in shared if entity_types.get(e) in ("PER", "ORG")}
-            score = len(shared) / len(mine | theirs)
-            if score >= STORY_MIN_JACCARD and places and people and score > best_score:
+            overlap = len(shared) / len(mine | theirs)
+            close = max((_cosine(here, centroids.get(x.id)) for x in chain[-2:]), default=0.0)
+            # Rounded: the same choice whatever process or batch computed the centroids.
+            score = round(overlap + close, TITLE_DECIMALS)
+            if ((overlap >= STORY_MIN_JACCARD and places and people) or close >= STORY_MIN_COSINE) \
+                    and score > best_score:
                 best, best_score, at = chain, score, k
         if best is None:
             best = [ev]
