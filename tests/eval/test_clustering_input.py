@@ -35,6 +35,9 @@ def test_bad_records_are_skipped_with_their_reason(tmp_path: Path) -> None:
     assert result.n_articles == 5 and result.n_events == 2
     assert result.newsweave.b3_f1 == pytest.approx(1.0)
     assert "skipped " + skipped[0] in result.table()
+    # Without --cv the cross-validated rows are not printed as NaNs: the table says how to get them.
+    assert result.newsweave_cv is None and "nan" not in result.table()
+    assert "add --cv" in result.table()
 
 
 def test_a_file_without_labels_is_refused_by_name(tmp_path: Path) -> None:

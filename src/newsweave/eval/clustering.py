@@ -59,8 +59,8 @@ class ClusteringEvalResult:
     n_events: int
     newsweave: Scores
     baseline: Scores
-    newsweave_cv: Scores
-    baseline_cv: Scores
+    newsweave_cv: Scores | None  # None: cross-validation was not asked for
+    baseline_cv: Scores | None
     baseline_threshold: float
     newsweave_threshold: float
     seconds: dict[str, float] = field(default_factory=dict)
@@ -75,8 +75,13 @@ class ClusteringEvalResult:
                 ("newsweave (2-fold CV over events)", self.newsweave_cv)]
         lines = [f"articles: {self.n_articles}, gold events: {self.n_events}", head]
         for name, s in rows:
+            if s is None:
+                continue
             lines.append(f"{name:<40}{s.b3_p:>7.3f}{s.b3_r:>7.3f}{s.b3_f1:>7.3f}"
                          f"{s.pw_p:>7.3f}{s.pw_r:>7.3f}{s.pw_f1:>7.3f}{s.n_clusters:>6}")
+        if self.newsweave_cv is None:
+            lines.append("(not run: 2-fold cross-validation over events, each system fitted on one "
+                         "half and scored on the other; add --cv)")
         lines.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
         lines += [f"skipped {x}" for x in self.skipped]
         return "\n".join(lines)
@@ -276,10 +281,9 @@ def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
                 nw_cv.append(score_clusters(
                     cluster_articles(te, model, model.meta["threshold"]), g_te))
     t4 = time.perf_counter()
-    nan = Scores(*([float("nan")] * 6))
     return ClusteringEvalResult(
         n_articles=len(items), n_events=len(set(gold.values())), newsweave=nw_all, baseline=base_all,
-        newsweave_cv=_mean(nw_cv) if nw_cv else nan, baseline_cv=_mean(base_cv) if base_cv else nan,
+        newsweave_cv=_mean(nw_cv) if nw_cv else None, baseline_cv=_mean(base_cv) if base_cv else None,
         baseline_threshold=b_t, newsweave_threshold=n_t, skipped=skipped,
         seconds={"featurise": t_feat, "baseline": t2 - t1, "newsweave stream": t3 - t2, "cv": t4 - t3})
 
