@@ -58,3 +58,10 @@ def test_cells_are_shown_as_written_not_as_markup(width, capsys, monkeypatch) ->
     out = " ".join(capsys.readouterr().out.split())
     for word in ("[protesters]", "[/b]", "[Hong]"):
         assert word in out.replace(" │ ", " ").replace("│", "")
+
+
+def test_counts_are_said_in_the_singular_for_one() -> None:
+    from newsweave.output import plural
+
+    assert plural(1, "independent source") == "1 independent source"
+    assert [plural(n, "article") for n in (0, 2)] == ["0 articles", "2 articles"]

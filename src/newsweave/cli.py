@@ -10,7 +10,7 @@ import typer
 
 from .config import Settings, load_settings
 from .errors import NewsweaveError
-from .output import Format, emit, emit_one, truncate
+from .output import Format, emit, emit_one, plural, truncate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Newsweave: one news event, every outlet's account, side by side.")
@@ -365,8 +365,8 @@ def event(event_id: str, fmt: Format = typer.Option(Format.table, "--format")) -
         return
     first = d["first_reporter"]
     # d["articles"] is the list of the event's articles here (event_row's count is replaced).
-    typer.echo(f"{d['title']}\n{d['id']} · {d['date']} · {len(d['articles'])} articles · "
-               f"{d['sources']} independent sources · {', '.join(d['languages'])}"
+    typer.echo(f"{d['title']}\n{d['id']} · {d['date']} · {plural(len(d['articles']), 'article')} · "
+               f"{plural(d['sources'], 'independent source')} · {', '.join(d['languages'])}"
                + (f"\nfirst reported by {first['outlet'] or first['id']} at {first['published']}"
                   if first else ""))
     if story:

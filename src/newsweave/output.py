@@ -112,6 +112,11 @@ def emit_one(obj: Any, fmt: Format) -> None:
     sys.stdout.write(dumps(obj, indent=2 if fmt == Format.json else None) + "\n")
 
 
+def plural(n: int, word: str) -> str:
+    """"1 article", "3 articles" (the CLI and the web pages say counts the same way)."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def truncate(s: str | None, n: int) -> str:
     s = (s or "").replace("\n", " ")
     return s if len(s) <= n else s[: n - 1] + "…"

@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..output import plural
 from .security import http_url
 
 WEB = Path(__file__).resolve().parents[1] / "web"
@@ -47,10 +48,6 @@ def query(params: dict[str, Any], **changes: Any) -> str:
     """A query string from the current parameters with some changed (None removes one)."""
     merged = {**params, **changes}
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def make_env() -> Environment:
