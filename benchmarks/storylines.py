@@ -11,6 +11,13 @@ that they can be read), for each value of the text-closeness threshold.
     newsweave --db walk.db ingest ../shared/eval/clustering/articles.jsonl
     .venv/bin/python benchmarks/storylines.py walk.db ../shared/eval/clustering/articles.jsonl \
         [--cosine 0.5 0.6 0.7 1.01]
+
+``--semeval CSV`` instead checks the cosine alone against human judgements: the share of the
+SemEval-2022 Task 8 original-language pairs, by their Overall score (1 = the same story ... 4 =
+unrelated), whose article vectors reach each cosine.
+
+    .venv/bin/python benchmarks/storylines.py --semeval \
+        ../shared/eval/similarity/semeval2022_task8_sample_train.csv
 """
 from __future__ import annotations
 
@@ -24,11 +31,17 @@ from pathlib import Path
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("db", type=Path)
-    ap.add_argument("gold", type=Path, help="JSONL with id and event_id per article")
+    ap.add_argument("db", type=Path, nargs="?")
+    ap.add_argument("gold", type=Path, nargs="?", help="JSONL with id and event_id per article")
+    ap.add_argument("--semeval", type=Path, help="SemEval-2022 Task 8 CSV: the cosine alone")
     ap.add_argument("--cosine", type=float, nargs="+", default=None,
                     help="STORY_MIN_COSINE values to try (above 1: the entity rule alone)")
     args = ap.parse_args()
+    if args.semeval:
+        semeval(args.semeval, args.cosine or [0.5, 0.55, 0.6, 0.65, 0.7])
+        return
+    if not (args.db and args.gold):
+        ap.error("give a store and its labelled file, or --semeval CSV")
 
     from newsweave import open_store
     from newsweave.stages import group
@@ -67,6 +80,26 @@ def main() -> None:
         for s in stories:
             print(f"  {s.first_date} .. {s.last_date}: " + " | ".join(
                 titles[e][:45] for e in s.event_ids))
+
+
+def semeval(path: Path, cosines: list[float]) -> None:
+    import numpy as np
+
+    from newsweave.eval.similarity import _read_csv, _scored
+    from newsweave.stages.similarity import default_featurizer
+
+    rows = [r for r in _read_csv(path) if _scored(r)]
+    feats = default_featurizer().featurize_many(
+        [dict(text=r["text1"], language=r["lang1"]) for r in rows]
+        + [dict(text=r["text2"], language=r["lang2"]) for r in rows])
+    n = len(rows)
+    cos = np.array([float(feats[i].vector @ feats[n + i].vector) for i in range(n)])
+    overall = np.array([float(r["Overall"]) for r in rows])
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {n} pairs")
+    for lo, hi in [(1, 1.5), (1.5, 2.5), (2.5, 3.5), (3.5, 4.01)]:
+        m = (overall >= lo) & (overall < hi)
+        print(f"Overall [{lo}, {hi}): {int(m.sum())} pairs; " + ", ".join(
+            f"cosine >= {t}: {np.mean(cos[m] >= t):.2f}" for t in cosines))
 
 
 if __name__ == "__main__":
