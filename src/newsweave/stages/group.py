@@ -272,7 +272,7 @@ def representative_title(arts: Sequence[Article], features: Mapping[str, StoredF
 
 
 def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
-    if a is None or b is None or a.shape != b.shape:
+    if a is None or b is None:  # an event none of whose articles has a vector
         return 0.0
     return round(float(a @ b), TITLE_DECIMALS)
 
