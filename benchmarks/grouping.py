@@ -1,10 +1,13 @@
 """What the grouping step of one ingest costs in a store of N articles.
 
-A one-shot `newsweave ingest` (and `recluster`) replays every stored article through copy
-detection, the online clusterer and storyline linking; a process that keeps running (`watch`,
-the API server) keeps the grouping it wrote and adds the new articles to it (Grouper.extend).
-This times both at each size: the replay of N articles, then adding 1 article, then a batch
-of 10, to the kept grouping (the store's own reads and writes are not included).
+`recluster` replays every stored article through copy detection, the online clusterer and
+storyline linking; a one-shot `newsweave ingest` rebuilds the stored grouping without judging
+anything again and adds its articles to it; a process that keeps running (`watch`, the API
+server) keeps the grouping it wrote and adds the new articles to it (Grouper.extend).
+This times, at each size: the replay of N articles; a new process's way, rebuilding that
+grouping from what the store keeps of it (``Grouper.restore``: event memberships, no scoring)
+and adding 1 article; adding 1 article, then a batch of 10, to the kept grouping. The store's
+own reads and writes are not included.
 
 The stream is synthetic, assembled from real texts as in benchmarks/cluster.py: the 378
 articles of ../shared/eval/clustering/articles.jsonl are featurised once (real embeddings), then
@@ -64,6 +67,10 @@ def _stream(cache: Path, n: int):
     return arts, feats, types
 
 
+def _members(e) -> tuple:
+    return (e.id, tuple(sorted(e.article_ids)))
+
+
 def run(cache: Path, n: int) -> dict:
     from newsweave.stages.group import Grouper
 
@@ -72,14 +79,22 @@ def run(cache: Path, n: int) -> dict:
     start = time.perf_counter()
     g = Grouper().group(stored, feats, types)
     replay = time.perf_counter() - start
+    membership = {a: (e.id, g.copies.get(a)) for e in g.events for a in e.article_ids}
+    start = time.perf_counter()
+    state = Grouper().restore(stored, feats, membership, types)
+    assert state is not None
+    restored = Grouper().extend(state, one, feats, types)
+    restore_one = time.perf_counter() - start
     start = time.perf_counter()
     g = Grouper().extend(g.state, one, feats, types)
     add_one = time.perf_counter() - start
+    assert restored is not None and sorted(map(_members, restored.events)) == sorted(map(_members, g.events))
     start = time.perf_counter()
     g = Grouper().extend(g.state, ten, feats, types)
     add_ten = time.perf_counter() - start
     assert g is not None
     return {"n": n, "replay_s": round(replay, 2), "replay_ms_per_article": round(1000 * replay / n, 2),
+            "restore_add_1_s": round(restore_one, 2),
             "add_1_s": round(add_one, 3), "add_10_s": round(add_ten, 3), "events": len(g.events),
             "stories": len(g.stories),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
@@ -88,6 +103,7 @@ def run(cache: Path, n: int) -> dict:
 def main() -> None:
     for r in sizes_main(__doc__, __file__, run, [1000, 10000, 50000]) or []:
         print(f"{r['n']:>7} stored  replay {r['replay_s']:8.2f} s ({r['replay_ms_per_article']} ms/article)"
+              f"  rebuild + add 1: {r['restore_add_1_s']:.2f} s"
               f"  add 1: {r['add_1_s']:.3f} s  add 10: {r['add_10_s']:.3f} s  {r['events']} events"
               f"  {r['stories']} stories  peak RSS {r['peak_rss_mb']} MB")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
+import pytest
 
 from newsweave.stages.ann import StoreIndex
 from newsweave.stages.group import Grouper
@@ -75,9 +76,11 @@ def test_store_index_only_returns_placed_articles(demo_db, tmp_path):
         s.close()
 
 
-def test_later_articles_extend_a_grouping_through_the_store_index(demo_db, tmp_path):
-    # A kept grouping whose candidates come from the store (PostgreSQL's case) takes later
-    # articles as a replay of everything would.
+@pytest.mark.parametrize("rebuilt", [False, True], ids=["kept", "rebuilt"])
+def test_later_articles_extend_a_grouping_through_the_store_index(demo_db, tmp_path, rebuilt):
+    # A grouping whose candidates come from the store (PostgreSQL's case) takes later articles
+    # as a replay of everything would: the one a long-running process kept, or the one a new
+    # process rebuilds from the stored memberships (without a single search).
     s = SQLiteStore(_copy(demo_db, tmp_path))
     try:
         arts = sorted(s.iter_articles(), key=lambda a: (a.published or a.ingested_at, a.id))
@@ -87,7 +90,12 @@ def test_later_articles_extend_a_grouping_through_the_store_index(demo_db, tmp_p
         whole = Grouper().group(arts, feats, types, proxy)
         g = Grouper().group(arts[:30], feats, types, proxy)
         searches = proxy.searches
-        g = Grouper().extend(g.state, arts[30:], feats, types)
+        state = g.state
+        if rebuilt:
+            membership = {a: (e.id, g.copies.get(a)) for e in g.events for a in e.article_ids}
+            state = Grouper().restore(arts[:30], feats, membership, types, proxy)
+            assert state is not None and proxy.searches == searches
+        g = Grouper().extend(state, arts[30:], feats, types)
     finally:
         s.close()
     assert g is not None and proxy.searches > searches

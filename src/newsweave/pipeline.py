@@ -104,18 +104,45 @@ class Pipeline:
         if state is not None:
             new_features = {f.article_id: f for f in self.store.load_features(ids)}
             grouping = grouper.extend(state, new_articles, new_features, types)
-        if grouping is None:
+        if grouping is not None:
+            log.info("grouping: added %d articles to the kept grouping", len(new_articles))
+        else:
             features = {f.article_id: f for f in self.store.load_features()}
             articles = list(self.store.iter_articles())
-            grouping = grouper.group(articles, features, types, self.store)
-            log.info("grouping: replayed %d stored articles", len(articles))
-        else:
-            log.info("grouping: added %d articles to the kept grouping", len(new_articles))
+            if state is None and not from_scratch:
+                grouping = self._restore(grouper, articles, features, types, set(ids))
+            if grouping is None:
+                grouping = grouper.group(articles, features, types, self.store)
+                log.info("grouping: replayed %d stored articles", len(articles))
         self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
         if grouping.state is not None:
             grouping.state.token = _token(self.store)
             _GROUPINGS[self.store] = grouping.state
         grouping.failed = failed
+        return grouping
+
+    def _restore(self, grouper, articles: list[Article], features: dict, types: dict,
+                 featurised: set[str]) -> "Grouping | None":
+        """A process that did not write the stored grouping (a one-shot ``ingest``) rebuilds
+        it from the store and adds the articles no event holds yet, instead of judging every
+        stored article again; None (replay instead) when the stored grouping cannot be built
+        on. An article featurised only now was kept in an event of its own by the last
+        grouping (its features had failed): a replay gives it its real event."""
+        membership = self.store.event_memberships()
+        if not membership or featurised & membership.keys():
+            return None
+        grouped = [a for a in articles if a.id in membership]
+        if len(grouped) != len(membership):  # the grouping names articles the store lacks
+            return None
+        state = grouper.restore(grouped, features, membership, types, self.store)
+        if state is None:
+            log.info("grouping: the stored grouping cannot be rebuilt; replaying the store")
+            return None
+        new = [a for a in articles if a.id not in membership]
+        grouping = grouper.extend(state, new, features, types)
+        if grouping is not None:
+            log.info("grouping: rebuilt the stored grouping (%d articles) and added %d",
+                     len(grouped), len(new))
         return grouping
 
     def _featurize(self, grouper, arts: list[Article], ents, failed: list[Failure]) -> list:

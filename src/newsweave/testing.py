@@ -307,6 +307,8 @@ class StoreConformance:
         assert store.get_event("ev2").flags == ["single source"]
         assert store.event_of_article("g2") == ("ev1", "g1")
         assert store.copies_in_event("ev1") == {"g2": "g1"}
+        assert store.event_memberships() == {"g1": ("ev1", None), "g2": ("ev1", "g1"),
+                                             "g3": ("ev2", None)}
         assert [e.id for e in store.list_events(language="fr")] == ["ev1"]
         assert [e.id for e in store.list_events(outlet="Other")] == ["ev1"]
         assert [e.id for e in store.list_events(date_from="2023-04-18")] == ["ev2"]
@@ -323,6 +325,7 @@ class StoreConformance:
         assert [e.id for e in store.list_events()] == ["ev9"] and store.list_stories() == []
         assert store.get_story("st1") is None
         assert store.event_of_article("g2") == ("ev9", None)
+        assert store.event_memberships() == {a: ("ev9", None) for a in ("g1", "g2", "g3")}
 
     def test_nearest_articles(self, store: Store) -> None:
         import numpy as np

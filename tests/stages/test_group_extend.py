@@ -152,3 +152,86 @@ def test_an_entity_whose_type_changed_is_counted_again(corpus) -> None:
     assert _shape(g) == _shape(Grouper().group(arts, feats, flipped))
     from newsweave.stages.group import _event_entities
     assert all(g.state.named[e.id] == _event_entities(e, feats, flipped) for e in g.events)
+
+
+def _membership(g: Grouping) -> dict[str, tuple[str, str | None]]:
+    """What a store keeps of a grouping (Store.event_memberships)."""
+    return {a: (e.id, g.copies.get(a)) for e in g.events for a in e.article_ids}
+
+
+def test_a_stored_grouping_rebuilt_then_extended_gives_a_replay(corpus) -> None:
+    # A one-shot ingest (a new process) rebuilds the grouping from what the store kept and adds
+    # the later articles: the same events, copies and storylines as replaying everything.
+    arts, feats, types = corpus
+    whole = Grouper().group(arts, feats, types)
+    ordered = sorted(arts, key=lambda a: (_when(a), a.id))
+    for cut in (1, 5, 20, len(ordered) - 3, len(ordered) - 1):
+        first, rest = ordered[:cut], ordered[cut:]
+        g = Grouper().group(first, feats, types)
+        state = Grouper().restore(first, feats, _membership(g), types)
+        assert state is not None, cut
+        assert _shape(Grouper()._finish(state, set(), types)) == _shape(g), cut
+        for batch in (rest[:3], rest[3:]):
+            g = Grouper().extend(state, batch, feats, types) if batch else g
+            assert g is not None
+            state = g.state
+        assert _shape(g) == _shape(whole), cut
+
+
+def test_restored_merges_and_sums_are_the_streams(monkeypatch) -> None:
+    # An event that grew by merges keeps its members in arrival order and exact sums, so the
+    # clusterer rebuilt from the stored events scores the next article as the stream's did.
+    import numpy as np
+
+    from newsweave.stages import cluster
+    from newsweave.stages.cluster import ClusterItem, EventClusterer, stream_order
+    from newsweave.stages.embed import DIM
+    from newsweave.stages.similarity import ArticleFeatures, ScoreModel
+
+    model = ScoreModel(knots={"knn": []}, weights={"knn": [20.0]}, bias=-13.0, link="logistic",
+                       meta={"threshold": 0.5})
+    monkeypatch.setattr(cluster, "load_models", lambda: {"event": model})
+    rng = np.random.default_rng(3)
+
+    def item(aid: str, day: int, axes: tuple[int, ...]) -> ClusterItem:
+        v = np.zeros(DIM, np.float32)
+        v[list(axes)] = 1.0
+        v += rng.normal(0, 0.002, DIM).astype(np.float32)
+        v /= np.linalg.norm(v)
+        return ClusterItem(aid, T0 + timedelta(days=day), ArticleFeatures(
+            vector=v, lead=v, lexical={aid: 1.0}, entities=frozenset({aid[0]}),
+            published=T0 + timedelta(days=day), language="en", title=v))
+
+    items = stream_order([item("a1", 0, (0,)), item("b1", 1, (1,)), item("a2", 2, (0,)),
+                          item("b2", 2, (1,)), item("x", 3, (0, 1)), item("a3", 4, (0,))])
+    stream = EventClusterer().setup()
+    for it in items:
+        stream.add(it)
+    assert len(stream.events()) == 1  # "x" bridged the a and b events
+    event_of = {a: e for e, ids in stream.events().items() for a in ids}
+    rebuilt = EventClusterer().setup().restore(items, event_of)
+    assert rebuilt.events() == stream.events()  # members in arrival order, not merge order
+    (ev,) = stream._events.values()
+    (again,) = rebuilt._events.values()
+    assert np.array_equal(ev.vec_sum, again.vec_sum) and ev.dates == again.dates
+    late = item("a4", 5, (0,))
+    assert rebuilt.score(late.features, again, late.published) == \
+        stream.score(late.features, ev, late.published)
+
+
+def test_a_stored_grouping_that_cannot_be_rebuilt_asks_for_a_replay(corpus) -> None:
+    arts, feats, types = corpus
+    g = Grouper().group(arts, feats, types)
+    membership = _membership(g)
+    assert Grouper().restore(arts, feats, membership, types) is not None
+    # An article the stored grouping does not hold.
+    missing = dict(membership)
+    del missing[arts[0].id]
+    assert Grouper().restore(arts, feats, missing, types) is None
+    # An event whose id is not its first article's (not what the clusterer names).
+    big = max(g.events, key=lambda e: len(e.article_ids))
+    renamed = {a: ("ev_elsewhere" if e == big.id else e, c) for a, (e, c) in membership.items()}
+    assert Grouper().restore(arts, feats, renamed, types) is None
+    # Copies the detector does not find again.
+    uncopied = {a: (e, None) for a, (e, c) in membership.items()}
+    assert Grouper().restore(arts, feats, uncopied, types) is None

@@ -31,6 +31,7 @@ threshold that maximises B-cubed F1 of a real online run on the same stream.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -76,39 +77,59 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return (v / n).astype(np.float32) if n > 0 else v.astype(np.float32)
 
 
+# Event sums are kept in fixed point (steps of 2**-40; a unit vector's components are at most 1,
+# so an int64 sum holds 8 million members): integer addition does not depend on the order of the
+# terms, so an event rebuilt from its stored members (``EventClusterer.restore``) has exactly the
+# sums that the stream built, merges included. Float sums would differ in the last bits, and a
+# score on the threshold could then go the other way in the next process.
+_FIXED = float(2 ** 40)
+
+
+def _fixed(v: np.ndarray) -> np.ndarray:
+    return np.rint(np.asarray(v, np.float64) * _FIXED).astype(np.int64)
+
+
 @dataclass
 class _Event:
     id: str
     seq: int  # creation order: the older event survives a merge
-    members: list[str] = field(default_factory=list)
-    vec_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float64))
-    lead_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float64))
-    title_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float64))
+    members: list[str] = field(default_factory=list)  # in arrival order, merges included
+    arrivals: list[int] = field(default_factory=list)  # each member's arrival number
+    vec_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.int64))
+    lead_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.int64))
+    title_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.int64))
     entities: Counter = field(default_factory=Counter)  # entity -> members that mention it
-    dates: list[datetime] = field(default_factory=list)
+    dates: list[tuple[int, datetime]] = field(default_factory=list)  # (arrival, date), dated members
 
-    def absorb(self, f: ArticleFeatures, article_id: str, when: datetime | None) -> None:
+    def absorb(self, f: ArticleFeatures, article_id: str, when: datetime | None,
+               arrival: int) -> None:
         self.members.append(article_id)
-        self.vec_sum += f.vector
-        self.lead_sum += f.lead
-        self.title_sum += f.title if f.title is not None else f.lead
+        self.arrivals.append(arrival)
+        self.vec_sum += _fixed(f.vector)
+        self.lead_sum += _fixed(f.lead)
+        self.title_sum += _fixed(f.title if f.title is not None else f.lead)
         self.entities.update(f.entities)
         if when is not None:
-            self.dates.append(when)
+            self.dates.append((arrival, when))
 
     def merge(self, other: "_Event") -> None:
-        self.members.extend(other.members)
+        # Members (and dates) stay in arrival order, as if the two events had been one from the
+        # start: "the latest members" are then the same whatever merged when, and an event
+        # restored from its members is the one the stream built.
+        pairs = list(heapq.merge(zip(self.arrivals, self.members), zip(other.arrivals, other.members)))
+        self.arrivals = [a for a, _ in pairs]
+        self.members = [m for _, m in pairs]
         self.vec_sum += other.vec_sum
         self.lead_sum += other.lead_sum
         self.title_sum += other.title_sum
         self.entities.update(other.entities)
-        self.dates.extend(other.dates)
+        self.dates = list(heapq.merge(self.dates, other.dates, key=lambda t: t[0]))
 
     def gap_days(self, when: datetime | None) -> float | None:
         if when is None or not self.dates:
             return None
         # The nearest of the latest dates: bounded work however long the event grows.
-        return min(abs((when - d).total_seconds()) for d in self.dates[-4 * RECENT:]) / 86400.0
+        return min(abs((when - d).total_seconds()) for _, d in self.dates[-4 * RECENT:]) / 86400.0
 
 
 @dataclass
@@ -166,6 +187,7 @@ class EventClusterer:
         self._df: Counter = Counter()  # entity -> articles seen that mention it
         self._n_docs = 0
         self._seq = 0
+        self._arrivals = 0  # articles admitted so far: the next one's arrival number
         self._clock: datetime | None = None  # latest date seen: where undated items are placed
         self.flags: dict[str, str] = {}  # article id -> why it was handled specially
         self.merged: list[tuple[str, str]] = []  # (merged event id, surviving id), in order
@@ -191,12 +213,8 @@ class EventClusterer:
             self.setup()
         if item.article_id in self._event_of:
             return self._find(self._event_of[item.article_id])
-        when, dated = self._place(item)
+        when, dated, has_vec = self._arrive(item)
         f = item.features
-        has_vec = bool(np.any(f.vector))
-        if not has_vec:
-            self.flags[item.article_id] = "no text: kept as its own event"
-        self._count_entities(f)
         scored = []
         links = self._candidates(f, when, dated) if has_vec else []
         if links:
@@ -215,6 +233,32 @@ class EventClusterer:
             target = self._new_event(item.article_id)
         self._admit(item.article_id, f, target, when, dated, has_vec)
         return target.id
+
+    def restore(self, items: Sequence[ClusterItem], event_of: Mapping[str, str]) -> "EventClusterer":
+        """Rebuild, without scoring anything, the state a stream of ``items`` left behind when
+        it put each item in the event ``event_of`` names (what a store keeps of a grouping), so
+        that later items can be added as if this process had streamed them all: ``items`` in
+        stream order (``stream_order``), every one of them with its event. An event's id is
+        that of the member it opened with, as ``add`` names events, and since a merge keeps the
+        older event's id, that member is the event's first in arrival order. ValueError (nothing
+        to rebuild on: stream again) when the events cannot come from this clusterer."""
+        if self._index is None:
+            self.setup()
+        if self._arrivals:
+            raise ValueError("restore needs a clusterer that has seen nothing")
+        for item in items:
+            eid = event_of.get(item.article_id)
+            if eid is None:
+                raise ValueError(f"article {item.article_id} has no event to restore")
+            when, dated, has_vec = self._arrive(item)
+            ev = self._events.get(eid)
+            if ev is None:
+                if eid != stable_id("ev", item.article_id):
+                    raise ValueError(f"event {eid} does not start with its first article "
+                                     f"({item.article_id})")
+                ev = self._new_event(item.article_id)
+            self._admit(item.article_id, item.features, ev, when, dated, has_vec)
+        return self
 
     def events(self) -> dict[str, list[str]]:
         """Event id -> article ids, in arrival order."""
@@ -236,6 +280,15 @@ class EventClusterer:
     def _vector_of(self, article_id: str) -> np.ndarray:
         assert self._index is not None
         return self._index.vector(article_id)
+
+    def _arrive(self, item: ClusterItem) -> tuple[datetime | None, bool, bool]:
+        """Place an arriving item in time and count its entities: (when, dated, has a vector)."""
+        when, dated = self._place(item)
+        has_vec = bool(np.any(item.features.vector))
+        if not has_vec:
+            self.flags[item.article_id] = "no text: kept as its own event"
+        self._count_entities(item.features)
+        return when, dated, has_vec
 
     def _count_entities(self, f: ArticleFeatures) -> None:
         self._n_docs += 1
@@ -325,7 +378,8 @@ class EventClusterer:
 
     def _admit(self, article_id: str, f: ArticleFeatures, target: _Event, when: datetime | None,
                dated: bool, has_vec: bool) -> None:
-        target.absorb(f, article_id, when if dated else None)
+        target.absorb(f, article_id, when if dated else None, self._arrivals)
+        self._arrivals += 1
         self._event_of[article_id] = target.id
         self._when[article_id] = when
         self._dated[article_id] = dated
@@ -432,11 +486,9 @@ def training_rows(items: Sequence[ClusterItem], gold: Mapping[str, str],
     c.setup()
     X, y = [], []
     for it in stream_order(items):
-        when, dated = c._place(it)
+        when, dated, has_vec = c._arrive(it)
         g = gold[it.article_id]
         f = it.features
-        has_vec = bool(np.any(f.vector))
-        c._count_entities(f)
         links = c._candidates(f, when, dated) if has_vec else []
         if links:
             X.extend(c._rows(f, links, when if dated else None))

@@ -20,7 +20,7 @@ from ..models import Article, Event, Failure, Story, StoredFeatures, stable_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.base import Store
-    from .cluster import EventClusterer
+    from .cluster import ClusterItem, EventClusterer
     from .dedup import CopyDetector
     from .similarity import Featurizer
 
@@ -106,18 +106,10 @@ class Grouper:
         pgvector HNSW), the clusterer's candidates come from that index; otherwise from faiss
         indexes built here. ``Grouping.state`` lets ``extend`` add later articles."""
         from .cluster import EventClusterer
-        from .dedup import CopyDetector
 
         arts = sorted(articles, key=_key)
-        index = None
-        if store is not None and getattr(store, "vector_index", False):
-            from .ann import StoreIndex
-            from .cluster import WINDOW_DAYS
-            from .embed import DIM
-
-            index = StoreIndex(store, DIM, WINDOW_DAYS)
-        detector = CopyDetector.rebuild((a.id, a.text, a.published) for a in arts)
-        state = GroupingState(EventClusterer(index=index).setup(), detector)
+        detector = _copy_detector(arts)
+        state = GroupingState(EventClusterer(index=self._store_index(store)).setup(), detector)
         state.copies = {c: o for c, o in detector.copies().items() if c != o}
         for a in arts:
             state.remember(a, features.get(a.id))
@@ -131,6 +123,53 @@ class Grouper:
                 state.members.setdefault(stable_id("ev", a.id), [a.id])
         state.clusterer.merged.clear()
         return self._finish(state, set(state.members), entity_types)
+
+    def restore(self, articles: Sequence[Article], features: Mapping[str, StoredFeatures],
+                membership: Mapping[str, tuple[str, str | None]],
+                entity_types: Mapping[str, str], store: "Store | None" = None
+                ) -> GroupingState | None:
+        """The state a grouping of ``articles`` left behind, rebuilt from what the store kept of
+        it (``membership``: article id -> (event id, id of its original when a copy)) instead of
+        replaying it: the copy detector re-reads the texts, the clusterer takes every article
+        into its stored event without scoring (``EventClusterer.restore``). ``extend`` then adds
+        the articles stored since, as the process that wrote the grouping would have: a
+        one-shot ingest pays for its new articles, not for judging the whole store again.
+
+        None when the stored grouping is not one this code builds from these articles (an
+        article missing from it, copies the detector does not find again, an event that does
+        not start with its first article...): the caller replays the store instead."""
+        from .cluster import EventClusterer, stream_order
+
+        arts = sorted(articles, key=_key)
+        if any(a.id not in membership for a in arts):
+            return None
+        detector = _copy_detector(arts)
+        copies = {c: o for c, o in detector.copies().items() if c != o}
+        if copies != {a: o for a, (_, o) in membership.items() if o is not None}:
+            return None
+        items = [self._item(a, features[a.id]) for a in arts
+                 if a.id not in copies and a.id in features]
+        try:
+            clusterer = EventClusterer(index=self._store_index(store)).setup().restore(
+                stream_order(items), {a: e for a, (e, _) in membership.items()})
+        except ValueError:
+            return None
+        state = GroupingState(clusterer, detector, copies=copies)
+        state.members = {eid: list(ids) for eid, ids in clusterer.events().items()}
+        for a in arts:
+            state.remember(a, features.get(a.id))
+            if a.id not in copies and clusterer.event_of(a.id) is None:
+                # Never featurised: an event of its own, as ``group`` makes it.
+                if membership[a.id][0] != stable_id("ev", a.id):
+                    return None
+                state.members[stable_id("ev", a.id)] = [a.id]
+        for copy_id, original in copies.items():
+            eid = self._home(state, original)
+            if membership[copy_id][0] != eid:
+                return None
+            state.members[eid].append(copy_id)
+        self._finish(state, set(state.members), entity_types)
+        return state
 
     def extend(self, state: "GroupingState", articles: Sequence[Article],
                features: Mapping[str, StoredFeatures], entity_types: Mapping[str, str]
@@ -178,13 +217,29 @@ class Grouper:
         return self._finish(state, changed, entity_types)
 
     @staticmethod
-    def _cluster(state: "GroupingState", a: Article, f: StoredFeatures) -> str:
+    def _store_index(store: "Store | None") -> "object | None":
+        # The store's own vector index (PostgreSQL's pgvector HNSW) when it has one; otherwise
+        # None, and the clusterer builds faiss indexes in this process.
+        if store is None or not getattr(store, "vector_index", False):
+            return None
+        from .ann import StoreIndex
+        from .cluster import WINDOW_DAYS
+        from .embed import DIM
+
+        return StoreIndex(store, DIM, WINDOW_DAYS)
+
+    @staticmethod
+    def _item(a: Article, f: StoredFeatures) -> "ClusterItem":
         from .cluster import ClusterItem
         from .similarity import ArticleFeatures
 
-        return state.clusterer.add(ClusterItem(a.id, a.published, ArticleFeatures(
+        return ClusterItem(a.id, a.published, ArticleFeatures(
             vector=f.vector, lead=f.lead, lexical=f.lexical, entities=frozenset(f.entities),
-            published=a.published, language=a.language, title=f.title), ingested_at=a.ingested_at))
+            published=a.published, language=a.language, title=f.title), ingested_at=a.ingested_at)
+
+    @classmethod
+    def _cluster(cls, state: "GroupingState", a: Article, f: StoredFeatures) -> str:
+        return state.clusterer.add(cls._item(a, f))
 
     @staticmethod
     def _home(state: "GroupingState", original: str) -> str:
@@ -242,6 +297,12 @@ class Grouper:
                      last_published=max(dated) if dated else None, n_sources=len(sources),
                      languages=[lang for lang, _ in langs.most_common()], outlets=outlets,
                      flags=notes)
+
+
+def _copy_detector(arts: Sequence[Article]) -> "CopyDetector":
+    from .dedup import CopyDetector
+
+    return CopyDetector.rebuild((a.id, a.text, a.published) for a in arts)
 
 
 def _when(a: Article) -> datetime:

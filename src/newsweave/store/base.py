@@ -229,6 +229,11 @@ class Store(Protocol):
         """Copy id -> original id within one event."""
         ...
 
+    def event_memberships(self) -> dict[str, tuple[str, str | None]]:
+        """Every grouped article id -> (its event id, the original it copies or None): what a
+        new process rebuilds the grouping from (``Grouper.restore``)."""
+        ...
+
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first."""
         ...

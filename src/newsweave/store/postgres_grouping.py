@@ -333,6 +333,11 @@ class GroupingMixin:
             "SELECT article_id, copy_of FROM event_articles WHERE event_id = %s "
             "AND copy_of IS NOT NULL", (event_id,))}
 
+    def event_memberships(self) -> dict[str, tuple[str, str | None]]:
+        """Every grouped article id -> (event id, id of the article it copies or None)."""
+        return {r["article_id"]: (r["event_id"], r["copy_of"]) for r in self._query(
+            "SELECT article_id, event_id, copy_of FROM event_articles")}
+
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first, with their events in date order."""
         return self._stories(self._query("SELECT * FROM stories ORDER BY last_date DESC NULLS LAST, "

@@ -485,6 +485,11 @@ class SQLiteStore:
             "SELECT article_id, copy_of FROM event_articles WHERE event_id = ? AND copy_of IS NOT NULL",
             (event_id,))}
 
+    def event_memberships(self) -> dict[str, tuple[str, str | None]]:
+        """Every grouped article id -> (event id, id of the article it copies or None)."""
+        return {r[0]: (r[1], r[2]) for r in self._query(
+            "SELECT article_id, event_id, copy_of FROM event_articles")}
+
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first, with their events in date order."""
         return [self._story(r) for r in self._query(
