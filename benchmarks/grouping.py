@@ -37,6 +37,7 @@ def _stream(cache: Path, n: int):
     import numpy as np
 
     from newsweave.models import Article, StoredFeatures
+    from newsweave.stages.dedup import signature
 
     base_items = pickle.loads(cache.read_bytes())
     base_items.sort(key=lambda t: (t[1], t[0]))
@@ -60,7 +61,9 @@ def _stream(cache: Path, n: int):
             v = f.vector + rng.normal(0, 0.01, f.vector.shape).astype(np.float32)
             v /= np.linalg.norm(v) or 1.0
             ents = sorted(f.entities)
-            feats[key] = StoredFeatures(key, v, f.lead, dict(f.lexical), ents, f.title)
+            # the copy detector's signature, computed with the features as ingest does
+            feats[key] = StoredFeatures(key, v, f.lead, dict(f.lexical), ents, f.title,
+                                        signature(arts[-1].text))
             for e in ents:  # name tokens stand in for entities; a stable type for each
                 types[e] = ("LOC", "PER", "ORG")[zlib.crc32(e.encode()) % 3]
         epoch += 1

@@ -270,6 +270,35 @@ def test_a_long_running_process_adds_new_articles_without_replaying(tmp_path, mo
     store.close()
 
 
+def test_a_kept_grouping_takes_articles_featurised_by_the_runner(tmp_path, monkeypatch):
+    """With a runner that computes features in its workers (Ray, or the inline batch runner),
+    the new articles arrive featurised: a long-running process still adds them to the grouping
+    it kept, without rebuilding or replaying it."""
+    from newsweave.pipeline import Pipeline
+    from newsweave.runners import InlineBatchRunner
+    from newsweave.stages.group import Grouper
+
+    db = tmp_path / "r.db"
+    store, settings = open_store(db), Settings(db=str(db))
+    pipe = Pipeline(store, settings, runner=InlineBatchRunner(batch_size=4))
+    t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    text = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated "
+            "forty residents from riverside houses as the Douro rose above its banks. ")
+    items = [RawItem(source=f"t:{i}", kind="record", content=text + extra, id=i, title="Porto floods",
+                     outlet=i, published=t0 + timedelta(hours=h))
+             for i, extra, h in (("r1", "The mayor spoke.", 0), ("r2", "Schools closed.", 2))]
+    assert not pipe.run_items(items[:1]).failed
+    calls: list[str] = []
+    for name in ("group", "restore"):
+        real = getattr(Grouper, name)
+        monkeypatch.setattr(Grouper, name, lambda self, *a, _real=real, _name=name, **k:
+                            calls.append(_name) or _real(self, *a, **k))
+    report = pipe.run_items(items[1:])
+    assert report.stored == ["r2"] and not report.failed and calls == []
+    assert store.event_of_article("r2")[0] == store.event_of_article("r1")[0]
+    store.close()
+
+
 def test_similarity_of_two_stored_articles(demo_db):
     seeds = sorted(SEEDS)
     r = run(demo_db, "similarity", *seeds, "--format", "json")

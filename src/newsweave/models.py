@@ -212,7 +212,8 @@ class Enrichment:
 @dataclass
 class StoredFeatures:
     """What the grouping stages keep per article so that events can be rebuilt without
-    re-embedding: article and lead vectors (float32 arrays), lexical weights, entity ids."""
+    re-embedding: article and lead vectors (float32 arrays), lexical weights, entity ids, and
+    the copy detector's signature of the text."""
 
     article_id: str
     vector: Any  # numpy (512,) float32, L2-normalised
@@ -220,6 +221,10 @@ class StoredFeatures:
     lexical: dict[str, float] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)
     title: Any = None  # numpy (512,) float32 headline vector, or None (no headline)
+    # numpy (128,) uint32 MinHash signature of the text (stages/dedup.signature), which the copy
+    # detector compares; empty: too short to compare; None: not computed (features stored before
+    # signatures were: the detector hashes the text then).
+    minhash: Any = None
 
 
 @dataclass

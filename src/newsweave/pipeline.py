@@ -72,23 +72,29 @@ class Pipeline:
         if self.enricher is not None:
             self.enricher.close()
         if self.settings.group and (report.stored or self.store.articles_without_features()):
-            report.failed.extend(self.group().failed)
+            report.failed.extend(self.group(stored=report.stored).failed)
         return report
 
-    def group(self, *, from_scratch: bool = False) -> "Grouping":
+    def group(self, *, from_scratch: bool = False, stored: Sequence[str] = ()) -> "Grouping":
         """Featurise what is new, then update copies, events and stories.
 
         A process that grouped this store before (``watch``, the API server) adds the new
-        articles to the grouping it kept, when nothing else changed the store in between;
-        otherwise, or ``from_scratch``, every stored article is replayed in publication order."""
+        articles (``stored`` by this run, or still without features) to the grouping it kept,
+        when nothing else changed the store in between; another process rebuilds the stored
+        grouping and adds them to that (``_restore``); ``from_scratch``, or when neither can be
+        built on, every stored article is replayed in publication order."""
         from .runners.base import feature_entities
         from .stages.group import Grouper
 
         grouper = Grouper()
         state = _GROUPINGS.pop(self.store, None)  # dropped unless this run completes
         ids = self.store.articles_without_features()
-        if state is not None and (from_scratch or not _unchanged_since(state.token, self.store,
-                                                                          len(ids))):
+        # Stored by this run with features computed by the runner's workers: new to a kept
+        # grouping too, although they need no featurising here.
+        pending = set(ids)
+        ready = [i for i in dict.fromkeys(stored) if i not in pending]
+        if state is not None and (from_scratch or not _unchanged_since(
+                state.token, self.store, len(ids) + len(ready))):
             state = None
         step = self.settings.batch_size
         failed: list[Failure] = []
@@ -102,7 +108,9 @@ class Pipeline:
         types = {e.id: e.type for e in self.store.all_entities()}
         grouping = None
         if state is not None:
-            new_features = {f.article_id: f for f in self.store.load_features(ids)}
+            new_articles.extend(a for a in (self.store.get_article(x) for x in ready) if a)
+            new_features = {f.article_id: f for f in self.store.load_features(
+                [a.id for a in new_articles])}
             grouping = grouper.extend(state, new_articles, new_features, types)
         if grouping is not None:
             log.info("grouping: added %d articles to the kept grouping", len(new_articles))
@@ -110,7 +118,7 @@ class Pipeline:
             features = {f.article_id: f for f in self.store.load_features()}
             articles = list(self.store.iter_articles())
             if state is None and not from_scratch:
-                grouping = self._restore(grouper, articles, features, types, set(ids))
+                grouping = self._restore(grouper, articles, features, types, pending)
             if grouping is None:
                 grouping = grouper.group(articles, features, types, self.store)
                 log.info("grouping: replayed %d stored articles", len(articles))

@@ -280,15 +280,20 @@ class StoreConformance:
                             make_article("g3", text="three", published=T0 + timedelta(days=3))])
         assert store.articles_without_features() == ["g1", "g2", "g3"]
         v = np.arange(512, dtype=np.float32) / 512
-        store.save_features([StoredFeatures("g2", v, v * 2, {"moscow": 0.5}, ["ent_x"], v * 3),
-                             StoredFeatures("g1", v, v, {}, [])])
+        sig = np.array([0, 1, 2**32 - 1] * 40, np.uint32)
+        store.save_features([StoredFeatures("g2", v, v * 2, {"moscow": 0.5}, ["ent_x"], v * 3, sig),
+                             StoredFeatures("g1", v, v, {}, [], None, np.zeros(0, np.uint32)),
+                             StoredFeatures("g3", v, v, {}, [])])
         feats = store.load_features()
-        assert [f.article_id for f in feats] == ["g1", "g2"]  # publication order
+        assert [f.article_id for f in feats] == ["g1", "g2", "g3"]  # publication order
         assert np.allclose(feats[1].lead, v * 2) and feats[1].lexical == {"moscow": 0.5}
         assert feats[1].entities == ["ent_x"]
         assert np.allclose(feats[1].title, v * 3) and feats[0].title is None
+        # the copy detector's signature, exactly (empty: too short; None: not computed)
+        assert feats[1].minhash.dtype == np.uint32 and np.array_equal(feats[1].minhash, sig)
+        assert len(feats[0].minhash) == 0 and feats[2].minhash is None
         assert [f.article_id for f in store.load_features(["g2"])] == ["g2"]
-        assert store.articles_without_features() == ["g3"]
+        assert store.articles_without_features() == []
         story = Story("st1", "Storyline", ["ev1", "ev2"], date(2023, 4, 16), date(2023, 4, 19))
         ev1 = Event("ev1", "Meeting", date(2023, 4, 16), ["g1", "g2"], T0, T0 + timedelta(hours=2),
                     n_sources=2, languages=["en", "fr"], outlets=["Test Outlet", "Other"],

@@ -317,12 +317,14 @@ class EventClusterer:
         ``grow`` (they cannot match anything stored)."""
         vocab = self._vocab
         if grow:
-            pairs = [(vocab.setdefault(t, len(vocab)), w) for t, w in lexical.items()]
+            terms = list(lexical)
+            ids = np.fromiter([vocab.setdefault(t, len(vocab)) for t in terms], np.int64, len(terms))
         else:
-            pairs = [(vocab[t], w) for t, w in lexical.items() if t in vocab]
-        pairs.sort()
-        return (np.fromiter((i for i, _ in pairs), np.int64, len(pairs)),
-                np.fromiter((w for _, w in pairs), np.float64, len(pairs)))
+            terms = [t for t in lexical if t in vocab]
+            ids = np.fromiter([vocab[t] for t in terms], np.int64, len(terms))
+        weights = np.fromiter([lexical[t] for t in terms], np.float64, len(terms))
+        order = np.argsort(ids, kind="stable")  # ids are distinct: one order
+        return ids[order], weights[order]
 
     @staticmethod
     def _lex_sample(link: _Link) -> list[str]:

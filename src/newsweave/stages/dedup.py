@@ -10,6 +10,10 @@ re-encoded or re-punctuated copy still matches.
 
 The original of a group of copies is the earliest published one (ties by id), so an event counts its
 independent sources, not the copies. Rebuild a detector from stored items with ``CopyDetector.rebuild``.
+Each text's signature (``signature``) is computed once with the article's other features and
+stored with them, so a rebuild does not hash the stored texts again; signatures are compared only
+with signatures of the same scheme, which the pinned datasketch version fixes (a version that
+changed its scheme would need every stored signature recomputed).
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
+
+import numpy as np
 
 from ..models import normalize_text
 
@@ -73,8 +79,12 @@ class CopyDetector:
             self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         return self
 
-    def add(self, article_id: str, text: str, published: datetime | None) -> str | None:
-        """Index one article; the id of its original when it is a copy of an earlier one, else None."""
+    def add(self, article_id: str, text: str, published: datetime | None,
+            signature: "np.ndarray | None" = None) -> str | None:
+        """Index one article; the id of its original when it is a copy of an earlier one, else None.
+
+        ``signature``: the text's ``signature`` when it was computed before (stored with the
+        article's features), which spares hashing the text again."""
         if self._lsh is None:
             self.setup()
         self.demoted = set()
@@ -82,15 +92,14 @@ class CopyDetector:
             return self._original.get(article_id)
         from datasketch import MinHash
 
-        sh = shingles(text)
-        if len(sh) < MIN_SHINGLES:
+        if signature is None or len(signature) not in (0, self.num_perm):
+            signature = self._hashvalues(text)
+        if not len(signature):
             return None
-        if self._perms is None:  # the same for every signature: drawn once from the seed
-            first = MinHash(num_perm=self.num_perm, seed=_SEED)
-            self._perms = (first.permutations, first.scheme)
+        perms, scheme = self._permutations()
         sig = MinHash(num_perm=self.num_perm, seed=_SEED, hashfunc=_HASH32,
-                      permutations=self._perms[0], scheme=self._perms[1])
-        sig.update_batch([s.encode("utf-8") for s in sh])  # a minimum: any order gives the same
+                      hashvalues=np.asarray(signature, np.uint64), permutations=perms,
+                      scheme=scheme)
         key = _key(published, article_id)
         # LSH returns candidates; keep those whose estimated Jaccard really reaches the threshold.
         matches = [m for m in self._lsh.query(sig) if sig.jaccard(self._sigs[m]) >= self.threshold]
@@ -115,6 +124,29 @@ class CopyDetector:
         self._copies[first] = members
         return self._original.get(article_id)
 
+    def _permutations(self) -> tuple[Any, Any]:
+        # The same for every signature: drawn once from the seed, with the scheme of the
+        # installed datasketch (a signature is only compared with signatures of the same scheme).
+        if self._perms is None:
+            from datasketch import MinHash
+
+            first = MinHash(num_perm=self.num_perm, seed=_SEED)
+            self._perms = (first.permutations, first.scheme)
+        return self._perms
+
+    def _hashvalues(self, text: str) -> "np.ndarray":
+        from datasketch import MinHash
+
+        sh = shingles(text)
+        if len(sh) < MIN_SHINGLES:
+            return np.zeros(0, np.uint32)
+        perms, scheme = self._permutations()
+        sig = MinHash(num_perm=self.num_perm, seed=_SEED, hashfunc=_HASH32,
+                      permutations=perms, scheme=scheme)
+        sig.update_batch([s.encode("utf-8") for s in sh])  # a minimum: any order gives the same
+        # MinHash values are below 2**32 (datasketch masks them): uint32 keeps them exactly.
+        return sig.hashvalues.astype(np.uint32)
+
     def original_of(self, article_id: str) -> str:
         """The original of an article (itself when it is not a copy)."""
         return self._original.get(article_id, article_id)
@@ -124,10 +156,24 @@ class CopyDetector:
         return dict(sorted(self._original.items()))
 
     @classmethod
-    def rebuild(cls, items: Iterable[tuple[str, str, datetime | None]],
+    def rebuild(cls, items: Iterable[tuple[str, str, datetime | None, "np.ndarray | None"]],
                 threshold: float = THRESHOLD) -> "CopyDetector":
-        """A detector rebuilt from stored (article id, text, published) items, in publication order."""
+        """A detector rebuilt from stored (article id, text, published, signature or None)
+        items, in publication order."""
         det = cls(threshold=threshold).setup()
-        for aid, text, published in sorted(items, key=lambda t: _key(t[2], t[0])):
-            det.add(aid, text, published)
+        for aid, text, published, sig in sorted(items, key=lambda t: _key(t[2], t[0])):
+            det.add(aid, text, published, sig)
         return det
+
+
+_SIGNER: "CopyDetector | None" = None
+
+
+def signature(text: str) -> "np.ndarray":
+    """The MinHash signature (NUM_PERM uint32 values) that ``CopyDetector.add`` compares for a
+    text; empty when the text is too short to call copies by shingles. Computed once, with the
+    article's other features (in the runner's workers), and stored with them."""
+    global _SIGNER
+    if _SIGNER is None:
+        _SIGNER = CopyDetector()
+    return _SIGNER._hashvalues(text)

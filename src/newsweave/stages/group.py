@@ -90,12 +90,14 @@ class Grouper:
     def featurize(self, articles: Sequence[Article], entity_ids: Mapping[str, Sequence[str]]
                   ) -> list[StoredFeatures]:
         """Grouping features of articles; entity_ids: article id -> canonical entity ids."""
+        from .dedup import signature
+
         self.setup()
         feats = self._featurizer.featurize_many([
             dict(title=a.title, text=a.text, language=a.language, published=a.published,
                  entities=entity_ids.get(a.id, ())) for a in articles])
         return [StoredFeatures(a.id, f.vector, f.lead, dict(f.lexical),
-                               sorted(entity_ids.get(a.id, ())), f.title)
+                               sorted(entity_ids.get(a.id, ())), f.title, signature(a.text))
                 for a, f in zip(articles, feats)]
 
     def group(self, articles: Sequence[Article], features: Mapping[str, StoredFeatures],
@@ -108,7 +110,7 @@ class Grouper:
         from .cluster import EventClusterer
 
         arts = sorted(articles, key=_key)
-        detector = _copy_detector(arts)
+        detector = _copy_detector(arts, features)
         state = GroupingState(EventClusterer(index=self._store_index(store)).setup(), detector)
         state.copies = {c: o for c, o in detector.copies().items() if c != o}
         for a in arts:
@@ -143,7 +145,7 @@ class Grouper:
         arts = sorted(articles, key=_key)
         if any(a.id not in membership for a in arts):
             return None
-        detector = _copy_detector(arts)
+        detector = _copy_detector(arts, features)
         copies = {c: o for c, o in detector.copies().items() if c != o}
         if copies != {a: o for a, (_, o) in membership.items() if o is not None}:
             return None
@@ -189,7 +191,8 @@ class Grouper:
         for a in batch:
             if a.id in state.articles:
                 return None
-            original = state.detector.add(a.id, a.text, a.published)
+            f = features.get(a.id)
+            original = state.detector.add(a.id, a.text, a.published, f.minhash if f else None)
             if state.detector.demoted:
                 return None
             if original is not None and original != a.id:
@@ -299,10 +302,15 @@ class Grouper:
                      flags=notes)
 
 
-def _copy_detector(arts: Sequence[Article]) -> "CopyDetector":
+def _copy_detector(arts: Sequence[Article], features: Mapping[str, StoredFeatures]
+                   ) -> "CopyDetector":
     from .dedup import CopyDetector
 
-    return CopyDetector.rebuild((a.id, a.text, a.published) for a in arts)
+    def signature(aid: str) -> "np.ndarray | None":
+        f = features.get(aid)
+        return f.minhash if f is not None else None
+
+    return CopyDetector.rebuild((a.id, a.text, a.published, signature(a.id)) for a in arts)
 
 
 def _when(a: Article) -> datetime:

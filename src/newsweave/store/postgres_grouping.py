@@ -181,18 +181,19 @@ class GroupingMixin:
         """Store (or replace) the grouping features of articles, in one transaction."""
         with self.transaction("features not stored") as cur:
             cur.executemany(
-                "INSERT INTO article_features (article_id, vector, lead, lexical, entities, title) "
-                f"VALUES (%s, {_VEC}, {_VEC}, %s::json, %s::jsonb, %b) "
+                "INSERT INTO article_features (article_id, vector, lead, lexical, entities, title, "
+                f"minhash) VALUES (%s, {_VEC}, {_VEC}, %s::json, %s::jsonb, %b, %b) "
                 "ON CONFLICT (article_id) DO UPDATE SET vector = excluded.vector, "
                 "lead = excluded.lead, lexical = excluded.lexical, entities = excluded.entities, "
-                "title = excluded.title",
+                "title = excluded.title, minhash = excluded.minhash",
                 [(f.article_id, _vec_param(f.vector), _vec_param(f.lead), ser.dump(f.lexical),
-                  ser.dump(f.entities), None if f.title is None else _vec_param(f.title))
+                  ser.dump(f.entities), None if f.title is None else _vec_param(f.title),
+                  ser.signature_bytes(f.minhash))
                  for f in items])
 
     def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
         """Stored features (all, or of these articles), in publication order."""
-        sql = ("SELECT f.article_id, f.vector, f.lead, f.lexical, f.entities, f.title "
+        sql = ("SELECT f.article_id, f.vector, f.lead, f.lexical, f.entities, f.title, f.minhash "
                "FROM article_features f JOIN articles a ON a.id = f.article_id")
         params: tuple = ()
         if article_ids is not None:
@@ -201,7 +202,8 @@ class GroupingMixin:
         sql += " ORDER BY a.sort_at, a.id"
         return [StoredFeatures(r["article_id"], _vec_value(r["vector"]), _vec_value(r["lead"]),
                                json.loads(r["lexical"]), json.loads(r["entities"]),
-                               None if r["title"] is None else _vec_value(r["title"]))
+                               None if r["title"] is None else _vec_value(r["title"]),
+                               ser.signature_array(r["minhash"]))
                 for r in self._query(sql, params, binary=True)]
 
     def articles_without_features(self) -> list[str]:

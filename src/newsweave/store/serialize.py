@@ -70,6 +70,19 @@ def vector_array(b: bytes) -> Any:
     return np.frombuffer(b, dtype="<f4").copy()
 
 
+def signature_bytes(v: Any) -> bytes | None:
+    """A MinHash signature as little-endian uint32 bytes (None: not computed)."""
+    import numpy as np
+
+    return None if v is None else np.asarray(v, dtype="<u4").tobytes()
+
+
+def signature_array(b: bytes | None) -> Any:
+    import numpy as np
+
+    return None if b is None else np.frombuffer(b, dtype="<u4").astype(np.uint32)
+
+
 def enrichment_from_rows(article_id: str, row: Any, mention_rows: list[Any]) -> Enrichment:
     """An Enrichment from a stored enrichment row (with the article's ``text``) and its mentions."""
     mentions = [Mention(text=m["text"], start=m["start"], end=m["end"], type=m["type"],

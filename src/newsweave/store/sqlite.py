@@ -383,10 +383,11 @@ class SQLiteStore:
         """Store (or replace) the grouping features of articles, in one transaction."""
         with self._writing("features not stored") as c:
             c.executemany("INSERT OR REPLACE INTO article_features (article_id, vector, lead, "
-                          "lexical, entities, title) VALUES (?, ?, ?, ?, ?, ?)",
+                          "lexical, entities, title, minhash) VALUES (?, ?, ?, ?, ?, ?, ?)",
                           [(f.article_id, ser.vector_bytes(f.vector), ser.vector_bytes(f.lead),
                             ser.dump(f.lexical), ser.dump(f.entities),
-                            None if f.title is None else ser.vector_bytes(f.title)) for f in items])
+                            None if f.title is None else ser.vector_bytes(f.title),
+                            ser.signature_bytes(f.minhash)) for f in items])
 
     def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
         """Stored features (all, or of these articles), in publication order."""
@@ -399,7 +400,8 @@ class SQLiteStore:
         return [StoredFeatures(r["article_id"], ser.vector_array(r["vector"]),
                                ser.vector_array(r["lead"]), json.loads(r["lexical"]),
                                json.loads(r["entities"]),
-                               None if r["title"] is None else ser.vector_array(r["title"]))
+                               None if r["title"] is None else ser.vector_array(r["title"]),
+                               ser.signature_array(r["minhash"]))
                 for r in self._query(sql, params)]
 
     def articles_without_features(self) -> list[str]:
