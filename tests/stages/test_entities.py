@@ -128,3 +128,13 @@ def test_ner_runs_blas_on_one_thread() -> None:
     with _one_blas_thread():
         assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
     assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
+
+
+def test_a_language_model_loads_when_its_first_text_comes() -> None:
+    # A process that only meets English never pays for the French or Russian model.
+    r = EntityRecognizer()
+    found = r.recognize([("Angela Merkel met Emmanuel Macron in Berlin on Monday.", "en")])
+    assert {m.text for m in found[0]} >= {"Angela Merkel", "Berlin"}
+    assert set(r._spacy) == {"en"} and r._natasha is None
+    fr = r.recognize([("Emmanuel Macron a rencontré Olaf Scholz à Paris lundi.", "fr")])
+    assert "fr" in r._spacy and any(m.text == "Paris" for m in fr[0])

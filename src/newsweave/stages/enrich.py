@@ -38,14 +38,14 @@ class Analyser:
         self._ready = False
 
     def setup(self) -> None:
-        """Load spaCy/natasha, punkt, dateparser tables and yake once."""
+        """Load punkt, dateparser tables and yake once; each language's NER model (spaCy,
+        natasha) is loaded the first time an article in that language comes."""
         if self._ready:
             return
         from . import dates, keywords, sentences
         from .entities import EntityRecognizer
 
         self.recognizer = EntityRecognizer()
-        self.recognizer.setup()
         sentences.setup()
         dates.setup()
         keywords.setup()

@@ -106,25 +106,30 @@ class EntityRecognizer:
         self.n_process = n_process
         self._spacy: dict[str, Any] = {}
         self._natasha: dict[str, Any] | None = None
-        self._ready = False
+        self._loaded: set[str] = set()  # languages whose model was loaded (or has none)
         self._lock = threading.Lock()
 
-    def setup(self) -> None:
-        """Load each configured language's model once, checking the English model's meta."""
+    def setup(self, languages: Iterable[str] | None = None) -> None:
+        """Load the model of each of these languages (default: every configured one) once,
+        checking its meta. ``recognize`` calls this with the languages of its texts, so a
+        process that only meets English never loads the French or Russian model (4-5 s of a
+        one-shot ingest)."""
+        wanted = [lang for lang in (self.languages if languages is None else languages)
+                  if lang not in self._loaded]
+        if not wanted:
+            return
         with self._lock:
-            if self._ready:
-                return
-            for lang in self.languages:
+            for lang in wanted:
+                if lang in self._loaded or lang not in self.languages:
+                    continue
                 if lang in _SPACY_MODELS:
                     self._spacy[lang] = _load_spacy(lang, self.use_blis)
                 elif lang == "ru":
                     self._natasha = _load_natasha()
-            self._ready = True
+                self._loaded.add(lang)
 
     def recognize(self, docs: Sequence[tuple[str, str | None]]) -> list[list[Mention]]:
         """Mentions with char offsets for each (text, language) pair, in input order."""
-        if not self._ready:
-            self.setup()
         out: list[list[Mention]] = [[] for _ in docs]
         groups: dict[str, list[int]] = {}
         langs: list[str] = []
@@ -133,6 +138,7 @@ class EntityRecognizer:
             langs.append(lang)
             if text and text.strip():
                 groups.setdefault(lang, []).append(i)
+        self.setup(groups)
         for lang, idx in groups.items():
             if lang in self._spacy:
                 self._run_spacy(lang, idx, docs, out)
