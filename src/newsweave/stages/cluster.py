@@ -100,9 +100,18 @@ class _Event:
     title_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.int64))
     entities: Counter = field(default_factory=Counter)  # entity -> members that mention it
     dates: list[tuple[int, datetime]] = field(default_factory=list)  # (arrival, date), dated members
+    # the unit vectors of the three sums, computed when first scored and dropped on any change
+    _units: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def units(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The unit vectors of the article, lead and headline sums (centroid directions)."""
+        if self._units is None:
+            self._units = (_unit(self.vec_sum), _unit(self.lead_sum), _unit(self.title_sum))
+        return self._units
 
     def absorb(self, f: ArticleFeatures, article_id: str, when: datetime | None,
                arrival: int) -> None:
+        self._units = None
         self.members.append(article_id)
         self.arrivals.append(arrival)
         self.vec_sum += _fixed(f.vector)
@@ -116,6 +125,7 @@ class _Event:
         # Members (and dates) stay in arrival order, as if the two events had been one from the
         # start: "the latest members" are then the same whatever merged when, and an event
         # restored from its members is the one the stream built.
+        self._units = None
         pairs = list(heapq.merge(zip(self.arrivals, self.members), zip(other.arrivals, other.members)))
         self.arrivals = [a for a, _ in pairs]
         self.members = [m for _, m in pairs]
@@ -363,16 +373,17 @@ class EventClusterer:
         ev = link.event
         gap = ev.gap_days(when)
         title = f.title if f.title is not None else f.lead
-        cos = [c for _, c in link.hits] or [float(f.vector @ _unit(ev.vec_sum))]
+        vec_unit, lead_unit, title_unit = ev.units()
+        cos = [c for _, c in link.hits] or [float(f.vector @ vec_unit)]
         top = cos[:3]
         return np.array([
-            float(f.vector @ _unit(ev.vec_sum)),
-            float(f.lead @ _unit(ev.lead_sum)),
+            float(f.vector @ vec_unit),
+            float(f.lead @ lead_unit),
             self._lex_link(q, link),
             self._entity_link(q, ev),
             math.log1p(gap) if gap is not None else 0.0,
             1.0 if gap is None else 0.0,
-            float(title @ _unit(ev.title_sum)),
+            float(title @ title_unit),
             sum(top) / len(top),  # "align" for events: mean cosine to the (up to) 3 nearest members
             cos[0],
             math.log1p(len(ev.members)),
