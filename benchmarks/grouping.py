@@ -6,8 +6,9 @@ anything again and adds its articles to it; a process that keeps running (`watch
 server) keeps the grouping it wrote and adds the new articles to it (Grouper.extend).
 This times, at each size: the replay of N articles; a new process's way, rebuilding that
 grouping from what the store keeps of it (``Grouper.restore``: event memberships, no scoring)
-and adding 1 article; adding 1 article, then a batch of 10, to the kept grouping. The store's
-own reads and writes are not included.
+and adding 1 article; adding 1 article, then a batch of 10, to the kept grouping. Apart from
+these, the SQLite store's side: writing the whole grouping (a replay or a rebuild) against
+writing only what adding the 1 article changed (the kept grouping, ``Store.update_events``).
 
 The stream is synthetic, assembled from real texts as in benchmarks/cluster.py: the 378
 articles of ../shared/eval/clustering/articles.jsonl are featurised once (real embeddings), then
@@ -23,8 +24,10 @@ import json
 import pickle
 import resource
 import sys
+import tempfile
 import time
 import zlib
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -76,6 +79,7 @@ def _members(e) -> tuple:
 
 def run(cache: Path, n: int) -> dict:
     from newsweave.stages.group import Grouper
+    from newsweave.store.sqlite import SQLiteStore
 
     arts, feats, types = _stream(cache, n + 11)
     stored, one, ten = arts[:n], arts[n:n + 1], arts[n + 1:]
@@ -88,16 +92,31 @@ def run(cache: Path, n: int) -> dict:
     assert state is not None
     restored = Grouper().extend(state, one, feats, types)
     restore_one = time.perf_counter() - start
+    # The store's side (SQLite): writing the whole grouping, as a replay or rebuild does.
+    store = SQLiteStore(Path(tempfile.mkdtemp()) / "bench.db")
+    # (each text made unique: the store refuses an exact duplicate, which the stream has)
+    store.add_articles([replace(a, text=f"{a.text} [{a.id}]") for a in arts])
+    start = time.perf_counter()
+    store.replace_events(g.events, g.copies, g.stories)
+    write_all = time.perf_counter() - start
     start = time.perf_counter()
     g = Grouper().extend(g.state, one, feats, types)
     add_one = time.perf_counter() - start
     assert restored is not None and sorted(map(_members, restored.events)) == sorted(map(_members, g.events))
+    # ... and writing only what adding one article changed, as the kept grouping does.
+    by_id = {e.id: e for e in g.events}
+    start = time.perf_counter()
+    assert store.update_events([by_id[e] for e in g.written], g.removed, g.copies, g.stories,
+                               version=store.grouping_version())
+    write_changed = time.perf_counter() - start
+    store.close()
     start = time.perf_counter()
     g = Grouper().extend(g.state, ten, feats, types)
     add_ten = time.perf_counter() - start
     assert g is not None
     return {"n": n, "replay_s": round(replay, 2), "replay_ms_per_article": round(1000 * replay / n, 2),
             "restore_add_1_s": round(restore_one, 2),
+            "write_all_s": round(write_all, 3), "write_changed_s": round(write_changed, 3),
             "add_1_s": round(add_one, 3), "add_10_s": round(add_ten, 3), "events": len(g.events),
             "stories": len(g.stories),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
@@ -108,7 +127,9 @@ def main() -> None:
         print(f"{r['n']:>7} stored  replay {r['replay_s']:8.2f} s ({r['replay_ms_per_article']} ms/article)"
               f"  rebuild + add 1: {r['restore_add_1_s']:.2f} s"
               f"  add 1: {r['add_1_s']:.3f} s  add 10: {r['add_10_s']:.3f} s  {r['events']} events"
-              f"  {r['stories']} stories  peak RSS {r['peak_rss_mb']} MB")
+              f"  {r['stories']} stories  peak RSS {r['peak_rss_mb']} MB"
+              f"  | SQLite: write all {r['write_all_s']:.3f} s, write what 1 article changed"
+              f" {r['write_changed_s']:.3f} s")
 
 
 if __name__ == "__main__":

@@ -299,6 +299,50 @@ def test_a_kept_grouping_takes_articles_featurised_by_the_runner(tmp_path, monke
     store.close()
 
 
+def test_a_kept_grouping_writes_only_what_changed_unless_another_process_wrote(tmp_path,
+                                                                               monkeypatch):
+    """The kept grouping writes only the events an ingest changed; when another process
+    replaces the grouping between our check and our write, the store refuses the partial
+    write and the whole grouping is written instead."""
+    db = tmp_path / "k.db"
+    store, settings = open_store(db), Settings(db=str(db))
+    t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    text = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated "
+            "forty residents from riverside houses as the Douro rose above its banks. ")
+
+    def item(i: str, h: int) -> RawItem:
+        return RawItem(source=f"t:{i}", kind="record", content=text + f"Outlet {i} reports.", id=i,
+                       title="Porto floods", outlet=i, published=t0 + timedelta(hours=h))
+
+    ingest_items([item("k1", 0)], store, settings)
+    writes: list[str] = []
+    real_update, real_replace = store.update_events, store.replace_events
+    monkeypatch.setattr(store, "replace_events",
+                        lambda *a, **k: writes.append("all") or real_replace(*a, **k))
+
+    def update(*a, **k):
+        writes.append("changed")
+        return real_update(*a, **k)
+
+    monkeypatch.setattr(store, "update_events", update)
+    ingest_items([item("k2", 1)], store, settings)
+    assert writes == ["changed"]
+
+    def racing(*a, **k):  # another process regroups right before our write
+        writes.append("changed")
+        other = open_store(db)
+        other.replace_events(other.list_events(limit=10), {}, [])
+        other.close()
+        return real_update(*a, **k)
+
+    monkeypatch.setattr(store, "update_events", racing)
+    ingest_items([item("k3", 2)], store, settings)
+    assert writes == ["changed", "changed", "all"]
+    assert {store.event_of_article(i)[0] for i in ("k1", "k2", "k3")} == \
+        {store.event_of_article("k1")[0]}
+    store.close()
+
+
 def test_similarity_of_two_stored_articles(demo_db):
     seeds = sorted(SEEDS)
     r = run(demo_db, "similarity", *seeds, "--format", "json")

@@ -107,6 +107,7 @@ class Pipeline:
             self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
         types = {e.id: e.type for e in self.store.all_entities()}
         grouping = None
+        kept = state is not None
         if state is not None:
             new_articles.extend(a for a in (self.store.get_article(x) for x in ready) if a)
             new_features = {f.article_id: f for f in self.store.load_features(
@@ -122,7 +123,13 @@ class Pipeline:
             if grouping is None:
                 grouping = grouper.group(articles, features, types, self.store)
                 log.info("grouping: replayed %d stored articles", len(articles))
-        self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
+        by_id = {e.id: e for e in grouping.events}
+        # The store holds the grouping we kept (nobody wrote since, which the store checks as
+        # it writes): only what changed. Otherwise everything.
+        if not (kept and grouping.state is state and self.store.update_events(
+                [by_id[e] for e in grouping.written], grouping.removed, grouping.copies,
+                grouping.stories, version=state.token[1])):
+            self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
         if grouping.state is not None:
             grouping.state.token = _token(self.store)
             _GROUPINGS[self.store] = grouping.state

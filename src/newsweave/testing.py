@@ -332,6 +332,45 @@ class StoreConformance:
         assert store.event_of_article("g2") == ("ev9", None)
         assert store.event_memberships() == {a: ("ev9", None) for a in ("g1", "g2", "g3")}
 
+    def test_update_events_touches_only_what_changed(self, store: Store) -> None:
+        store.add_articles([make_article(f"u{i}", text=f"text {i}", published=T0 + timedelta(days=i))
+                            for i in range(5)])
+        d = date(2023, 4, 16)
+        s1 = Story("st1", "First story", ["e1", "e2"], d, d)
+        e1 = Event("e1", "One", d, ["u0", "u1"], T0, T0, story_id="st1")
+        e2 = Event("e2", "Two", d, ["u2"], T0, T0, story_id="st1")
+        e3 = Event("e3", "Three", d, ["u3"], T0, T0)
+        store.replace_events([e1, e2, e3], {"u1": "u0"}, [s1])
+        version = store.grouping_version()
+        # e3 grows (u4, a copy of u3), e2 leaves the story for a new one with e3, e9 is gone
+        # (never stored: nothing to do); e1 is not written and keeps its story.
+        s2 = Story("st2", "Second story", ["e2", "e3"], d, d)
+        s1b = Story("st1", "First story, renamed", ["e1"], d, d)
+        e2b = Event("e2", "Two", d, ["u2"], T0, T0, story_id="st2")
+        e3b = Event("e3", "Three grown", d, ["u3", "u4"], T0, T0, story_id="st2")
+        # Another process replaced the grouping since the version we hold: nothing is written.
+        assert not store.update_events([e2b], [], {}, [], version=version - 1)
+        assert store.grouping_version() == version and store.get_event("e2").story_id == "st1"
+        assert store.update_events([e2b, e3b], ["e9"], {"u1": "u0", "u4": "u3"}, [s1b, s2],
+                                   version=version)
+        assert store.grouping_version() == version + 1
+        assert store.event_memberships() == {"u0": ("e1", None), "u1": ("e1", "u0"),
+                                             "u2": ("e2", None), "u3": ("e3", None),
+                                             "u4": ("e3", "u3")}
+        assert store.get_event("e1").story_id == "st1" and store.get_event("e1").title == "One"
+        assert store.get_event("e3").title == "Three grown"
+        assert {s.id: s.title for s in store.list_stories()} == {
+            "st1": "First story, renamed", "st2": "Second story"}
+        assert store.get_story("st2").event_ids == ["e2", "e3"]
+        # removing an event and a story that no event names any more
+        assert store.update_events([Event("e1", "One", d, ["u0", "u1", "u2"], T0, T0)], ["e2"],
+                                   {"u1": "u0"}, [Story("st2", "Second story", ["e3"], d, d)],
+                                   version=version + 1)
+        assert store.count_events() == 2 and store.get_event("e2") is None
+        assert [s.id for s in store.list_stories()] == ["st2"]
+        assert store.get_event("e1").story_id is None and store.get_event("e3").story_id == "st2"
+        assert store.event_of_article("u2") == ("e1", None)
+
     def test_nearest_articles(self, store: Store) -> None:
         import numpy as np
 

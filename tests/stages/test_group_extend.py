@@ -95,7 +95,7 @@ def test_what_cannot_be_added_asks_for_a_replay(corpus) -> None:
     assert Grouper().extend(g.state, [early], {early.id: feats[arts[7].id]}, types) is None
 
 
-def test_merges_and_storylines_match_a_replay(monkeypatch) -> None:
+def test_merges_and_storylines_match_a_replay(monkeypatch, tmp_path) -> None:
     # Synthetic vectors and a cosine-only model, so that the stream surely contains an article
     # that bridges two events (a merge) and two events that form a storyline.
     import numpy as np
@@ -135,6 +135,34 @@ def test_merges_and_storylines_match_a_replay(monkeypatch) -> None:
         g = Grouper().group(arts[:cut], feats, types)
         g = Grouper().extend(g.state, arts[cut:], feats, types)
         assert g is not None and _shape(g) == _shape(whole), cut
+    # A store that holds the earlier grouping and is given only what each extension changed
+    # (Store.update_events) ends up holding what a full rewrite of the replay gives.
+    from newsweave.store.sqlite import SQLiteStore
+
+    def stored(store) -> tuple:
+        events = store.list_events(limit=100, min_articles=0)
+        return (sorted((e.id, tuple(e.article_ids), e.title, e.story_id, e.n_sources)
+                       for e in events),
+                sorted((s.id, tuple(s.event_ids), s.title) for s in store.list_stories(limit=100)),
+                store.event_memberships())
+
+    full = SQLiteStore(tmp_path / "full.db")
+    full.add_articles(arts)
+    full.replace_events(whole.events, whole.copies, whole.stories)
+    for cut in range(1, len(arts)):
+        store = SQLiteStore(tmp_path / f"cut{cut}.db")
+        store.add_articles(arts)
+        g = Grouper().group(arts[:cut], feats, types)
+        store.replace_events(g.events, g.copies, g.stories)
+        for a in arts[cut:]:
+            g = Grouper().extend(g.state, [a], feats, types)
+            assert g is not None
+            by_id = {e.id: e for e in g.events}
+            assert store.update_events([by_id[e] for e in g.written], g.removed, g.copies,
+                                       g.stories, version=store.grouping_version())
+        assert stored(store) == stored(full), cut
+        store.close()
+    full.close()
 
 
 def test_an_entity_whose_type_changed_is_counted_again(corpus) -> None:

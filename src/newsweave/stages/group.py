@@ -70,6 +70,11 @@ class Grouping:
     # articles whose grouping features could not be computed: each stays in an event of its own
     failed: list[Failure] = field(default_factory=list)
     state: GroupingState | None = None
+    # What changed since the grouping the state held before (``extend``): the ids of the events
+    # to write (rebuilt, or moved to another storyline) and of the events that are gone. A store
+    # that holds that earlier grouping needs only these (``Store.update_events``).
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
 
 class Grouper:
@@ -256,7 +261,9 @@ class Grouper:
 
     def _finish(self, state: "GroupingState", changed: set[str],
                 entity_types: Mapping[str, str]) -> Grouping:
-        """Rebuild the changed events, relink every storyline; the whole grouping."""
+        """Rebuild the changed events, relink every storyline; the whole grouping, with what
+        changed (``Grouping.written`` / ``removed``)."""
+        before = {eid: e.story_id for eid, e in state.events.items()}
         # In the members' order (then the events that are gone): the same order in every process.
         for eid in [e for e in state.members if e in changed] + sorted(changed - set(state.members)):
             ids = [i for i in state.members.get(eid, []) if i in state.articles]
@@ -280,7 +287,10 @@ class Grouper:
         for e in events:
             e.story_id = None
         stories = link_stories(events, state.features, entity_types, state.named, state.centroids)
-        return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state)
+        written = [e.id for e in events if e.id in changed or e.story_id != before.get(e.id, "")]
+        removed = sorted(eid for eid in changed if eid not in state.events)
+        return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state,
+                        written=written, removed=removed)
 
     @staticmethod
     def _event(eid: str, arts: list[Article], features: Mapping[str, StoredFeatures],

@@ -202,6 +202,15 @@ class Store(Protocol):
         """Replace all events, memberships (with copy_of) and stories in one transaction."""
         ...
 
+    def update_events(self, events: Sequence[Event], removed: Sequence[str],
+                      copies: dict[str, str], stories: Sequence[Story], *, version: int) -> bool:
+        """Write these events (each replacing its row and memberships), delete the removed
+        ids, make the stories exactly ``stories``, leave every other event as it is; one
+        transaction (a grouping that changed a few events does not rewrite them all), made
+        only while the grouping version is still ``version``: False, and nothing written, when
+        another process replaced the grouping since."""
+        ...
+
     def list_events(self, limit: int = 50, offset: int = 0, *, language: str | None = None,
                     outlet: str | None = None, entity: str | None = None,
                     date_from: str | None = None, date_to: str | None = None,

@@ -272,16 +272,49 @@ class GroupingMixin:
             if stories:
                 cur.executemany("INSERT INTO stories VALUES (%s, %s, %s, %s)", [
                     (s.id, s.title, s.first_date, s.last_date) for s in stories])
-            if events:
+            self._insert_events(cur, events, copies)
+
+    def update_events(self, events: Sequence[Event], removed: Sequence[str],
+                      copies: dict[str, str], stories: Sequence[Story], *, version: int) -> bool:
+        """Write these events (each replacing its stored row and memberships), delete the
+        ``removed`` ones, and make the stories exactly ``stories``; other events stay as they
+        are. One transaction, and only if the grouping version is still ``version`` (False,
+        nothing written, when another process replaced the grouping in between)."""
+        with self.transaction("events not stored") as cur:
+            # The row lock makes the check and the writes one step against other writers.
+            now = cur.execute("SELECT value FROM store_state WHERE key = 'grouping_version' "
+                              "FOR UPDATE").fetchone()
+            if int(now["value"]) != version:
+                return False
+            cur.execute("UPDATE store_state SET value = value + 1 WHERE key = 'grouping_version'")
+            gone = [e.id for e in events] + list(removed)
+            if gone:
+                cur.execute("DELETE FROM event_articles WHERE event_id = ANY(%s)", (gone,))
+                cur.execute("DELETE FROM events WHERE id = ANY(%s)", (gone,))
+            if stories:
+                # An upsert keeps the rows unchanged events point to (a delete would null them).
                 cur.executemany(
-                    "INSERT INTO events VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, "
-                    "%s::jsonb, %s)", [
-                        (e.id, e.title, e.date, e.first_published, e.last_published,
-                         len(e.article_ids), e.n_sources, ser.dump(e.languages), ser.dump(e.outlets),
-                         ser.dump(e.flags), e.story_id) for e in events])
-            members = [(a, e.id, copies.get(a)) for e in events for a in e.article_ids]
-            if members:
-                cur.executemany("INSERT INTO event_articles VALUES (%s, %s, %s)", members)
+                    "INSERT INTO stories VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+                    "title = excluded.title, first_date = excluded.first_date, "
+                    "last_date = excluded.last_date",
+                    [(s.id, s.title, s.first_date, s.last_date) for s in stories])
+            self._insert_events(cur, events, copies)
+            cur.execute("DELETE FROM stories WHERE NOT (id = ANY(%s))", ([s.id for s in stories],))
+        return True
+
+    @staticmethod
+    def _insert_events(cur: "psycopg.Cursor", events: Sequence[Event], copies: dict[str, str]
+                       ) -> None:
+        if events:
+            cur.executemany(
+                "INSERT INTO events VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, "
+                "%s::jsonb, %s)", [
+                    (e.id, e.title, e.date, e.first_published, e.last_published,
+                     len(e.article_ids), e.n_sources, ser.dump(e.languages), ser.dump(e.outlets),
+                     ser.dump(e.flags), e.story_id) for e in events])
+        members = [(a, e.id, copies.get(a)) for e in events for a in e.article_ids]
+        if members:
+            cur.executemany("INSERT INTO event_articles VALUES (%s, %s, %s)", members)
 
     def _events(self, rows: list[dict]) -> list[Event]:
         if not rows:

@@ -418,14 +418,48 @@ class SQLiteStore:
             c.execute("DELETE FROM event_articles")
             c.execute("DELETE FROM events")
             c.execute("DELETE FROM stories")
-            c.executemany("INSERT INTO stories VALUES (?, ?, ?, ?)", [
-                (s.id, s.title, _d(s.first_date), _d(s.last_date)) for s in stories])
-            c.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                (e.id, e.title, _d(e.date), _iso(e.first_published), _iso(e.last_published),
-                 len(e.article_ids), e.n_sources, ser.dump(e.languages), ser.dump(e.outlets),
-                 ser.dump(e.flags), e.story_id) for e in events])
-            c.executemany("INSERT INTO event_articles VALUES (?, ?, ?)", [
-                (a, e.id, copies.get(a)) for e in events for a in e.article_ids])
+            self._insert_events(c, events, copies, stories)
+
+    def update_events(self, events: Sequence[Event], removed: Sequence[str],
+                      copies: dict[str, str], stories: Sequence[Story], *, version: int) -> bool:
+        """Write these events (each replacing its stored row and memberships), delete the
+        ``removed`` ones, and make the stories exactly ``stories``; other events stay as they
+        are. One transaction, and only if the grouping version is still ``version`` (False,
+        nothing written, when another process replaced the grouping in between)."""
+        with self._writing("events not stored") as c:
+            now = c.execute("SELECT value FROM store_state WHERE key = 'grouping_version'").fetchone()
+            if int(now[0]) != version:
+                return False
+            c.execute("UPDATE store_state SET value = value + 1 WHERE key = 'grouping_version'")
+            gone = [e.id for e in events] + list(removed)
+            for i in range(0, len(gone), 500):
+                part = gone[i:i + 500]
+                marks = ", ".join("?" * len(part))
+                c.execute(f"DELETE FROM event_articles WHERE event_id IN ({marks})", part)
+                c.execute(f"DELETE FROM events WHERE id IN ({marks})", part)
+            keep = [s.id for s in stories]
+            # Stories are few (one per chain of events); an upsert keeps the rows unchanged
+            # events point to (a delete would null their story ids).
+            c.executemany("INSERT INTO stories VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                          "title = excluded.title, first_date = excluded.first_date, "
+                          "last_date = excluded.last_date",
+                          [(s.id, s.title, _d(s.first_date), _d(s.last_date)) for s in stories])
+            self._insert_events(c, events, copies, ())
+            c.execute("DELETE FROM stories WHERE id NOT IN (SELECT value FROM json_each(?))",
+                      (json.dumps(keep),))
+        return True
+
+    @staticmethod
+    def _insert_events(c: sqlite3.Connection, events: Sequence[Event], copies: dict[str, str],
+                       stories: Sequence[Story]) -> None:
+        c.executemany("INSERT INTO stories VALUES (?, ?, ?, ?)", [
+            (s.id, s.title, _d(s.first_date), _d(s.last_date)) for s in stories])
+        c.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            (e.id, e.title, _d(e.date), _iso(e.first_published), _iso(e.last_published),
+             len(e.article_ids), e.n_sources, ser.dump(e.languages), ser.dump(e.outlets),
+             ser.dump(e.flags), e.story_id) for e in events])
+        c.executemany("INSERT INTO event_articles VALUES (?, ?, ?)", [
+            (a, e.id, copies.get(a)) for e in events for a in e.article_ids])
 
     def _members(self, event_ids: Sequence[str]) -> dict[str, list[str]]:
         """Article ids of several events in one query, each in publication order."""
