@@ -343,6 +343,37 @@ def test_a_kept_grouping_writes_only_what_changed_unless_another_process_wrote(t
     store.close()
 
 
+def test_features_stored_before_copy_signatures_get_them(tmp_path):
+    """A store whose features predate the copy signatures (migration 007) hashes those texts
+    once, at its next grouping, and keeps the signatures for every later rebuild."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from newsweave.stages.dedup import signature
+
+    db = tmp_path / "old.db"
+    store, settings = open_store(db), Settings(db=str(db))
+    t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    text = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated "
+            "forty residents from riverside houses as the Douro rose above its banks. ")
+    items = [RawItem(source=f"t:{i}", kind="record", content=body, id=i, title="Porto floods",
+                     outlet=i, published=t0 + timedelta(hours=h))
+             for i, body, h in (("o1", text + "The mayor spoke.", 0),
+                                ("o2", "Oslo chess club elects a new chair after a vote.", 1),
+                                ("o3", text + "Schools closed.", 2))]
+    assert sorted(ingest_items(items[:2], store, settings).stored) == ["o1", "o2"]
+    store.save_features([replace(f, minhash=None) for f in store.load_features()])  # as before 007
+    assert all(f.minhash is None for f in store.load_features())
+    store.close()
+    store = open_store(db)  # a new process: it rebuilds the stored grouping
+    ingest_items(items[2:], store, settings)
+    sigs = {f.article_id: f.minhash for f in store.load_features()}
+    assert np.array_equal(sigs["o1"], signature(store.get_article("o1").text))
+    assert len(sigs["o2"]) == 0 and len(sigs["o3"]) == 128
+    store.close()
+
+
 def test_similarity_of_two_stored_articles(demo_db):
     seeds = sorted(SEEDS)
     r = run(demo_db, "similarity", *seeds, "--format", "json")

@@ -123,6 +123,7 @@ class Pipeline:
             if grouping is None:
                 grouping = grouper.group(articles, features, types, self.store)
                 log.info("grouping: replayed %d stored articles", len(articles))
+            self._backfill_signatures(articles, features, grouping)
         by_id = {e.id: e for e in grouping.events}
         # The store holds the grouping we kept (nobody wrote since, which the store checks as
         # it writes): only what changed. Otherwise everything.
@@ -159,6 +160,29 @@ class Pipeline:
             log.info("grouping: rebuilt the stored grouping (%d articles) and added %d",
                      len(grouped), len(new))
         return grouping
+
+    def _backfill_signatures(self, articles: list[Article], features: dict,
+                             grouping: "Grouping") -> None:
+        """Features stored before copy signatures were (migration 007) get the signatures this
+        grouping computed, so that the next rebuild does not hash those texts again."""
+        from dataclasses import replace
+
+        from .stages.dedup import signature
+
+        missing = [f for f in features.values() if f.minhash is None]
+        if not missing or grouping.state is None:
+            return
+        detector, texts = grouping.state.detector, {a.id: a.text for a in articles}
+        filled = []
+        for f in missing:
+            sig = detector.signature_of(f.article_id)
+            if sig is None and f.article_id in texts:
+                sig = signature(texts[f.article_id])  # too short to index: an empty signature
+            if sig is not None:
+                filled.append(replace(f, minhash=sig))
+        for i in range(0, len(filled), self.settings.batch_size):
+            self.store.save_features(filled[i:i + self.settings.batch_size])
+        log.info("grouping: stored the copy signatures of %d older articles", len(filled))
 
     def _featurize(self, grouper, arts: list[Article], ents, failed: list[Failure]) -> list:
         """Features of a batch; an article whose featurisation raises is left out and reported

@@ -147,6 +147,12 @@ class CopyDetector:
         # MinHash values are below 2**32 (datasketch masks them): uint32 keeps them exactly.
         return sig.hashvalues.astype(np.uint32)
 
+    def signature_of(self, article_id: str) -> "np.ndarray | None":
+        """The signature this detector holds for an article (None: not indexed, e.g. a text too
+        short to compare)."""
+        sig = self._sigs.get(article_id)
+        return None if sig is None else sig.hashvalues.astype(np.uint32)
+
     def original_of(self, article_id: str) -> str:
         """The original of an article (itself when it is not a copy)."""
         return self._original.get(article_id, article_id)
