@@ -38,6 +38,22 @@ def test_bad_records_are_skipped_with_their_reason(tmp_path: Path) -> None:
     # Without --cv the cross-validated rows are not printed as NaNs: the table says how to get them.
     assert result.newsweave_cv is None and "nan" not in result.table()
     assert "add --cv" in result.table()
+    assert result.by_collection == {}  # no collection field: no breakdown
+
+
+def test_scores_per_collection(tmp_path: Path) -> None:
+    # Records from several collections: each collection's articles are also scored alone.
+    rows = [dict(id=f"q{i}", event_id="quake", title="Earthquake in Adana", text=QUAKE,
+                 published=f"2023-04-1{i}", collection="news") for i in range(3)]
+    rows += [dict(id=f"v{i}", event_id="vote", title="Finland votes", text=VOTE,
+                  published=f"2023-04-0{i + 2}", collection="wiki") for i in range(2)]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(map(json.dumps, rows)), encoding="utf-8")
+    result = run_clustering_eval(path, cv=False)
+    assert sorted(result.by_collection) == ["news", "wiki"]
+    n, n_events, nw, base = result.by_collection["news"]
+    assert (n, n_events) == (3, 1) and nw.b3_f1 == pytest.approx(1.0)
+    assert "by collection" in result.table() and "wiki" in result.table()
 
 
 def test_a_file_without_labels_is_refused_by_name(tmp_path: Path) -> None:

@@ -65,6 +65,9 @@ class ClusteringEvalResult:
     newsweave_threshold: float
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # records left out, each with its reason
+    # Per value of the records' ``collection`` field (when it has two or more): articles, gold
+    # events, and both systems' all-data clusterings scored on that collection's articles alone.
+    by_collection: dict[str, tuple[int, int, Scores, Scores]] = field(default_factory=dict)
 
     def table(self) -> str:
         """A printable table."""
@@ -82,6 +85,13 @@ class ClusteringEvalResult:
         if self.newsweave_cv is None:
             lines.append("(not run: 2-fold cross-validation over events, each system fitted on one "
                          "half and scored on the other; add --cv)")
+        if self.by_collection:
+            lines.append("by collection (all data, each collection's articles scored alone):")
+            lines.append(f"  {'collection':<30}{'arts':>6}{'events':>7}  newsweave B3 / PW"
+                         f"   baseline B3 / PW")
+            for name, (n, n_ev, nw, base) in self.by_collection.items():
+                lines.append(f"  {name[:30]:<30}{n:>6}{n_ev:>7}      {nw.b3_f1:.3f} / {nw.pw_f1:.3f}"
+                             f"      {base.b3_f1:.3f} / {base.pw_f1:.3f}")
         lines.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
         lines += [f"skipped {x}" for x in self.skipped]
         return "\n".join(lines)
@@ -260,8 +270,17 @@ def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
     t2 = time.perf_counter()
     from ..stages.similarity import load_models
     n_t = float(load_models()["event"].meta["threshold"])
-    nw_all = score_clusters(cluster_articles(items), gold)
+    nw_pred = cluster_articles(items)
+    nw_all = score_clusters(nw_pred, gold)
     t3 = time.perf_counter()
+    base_pred = baseline_clusters(order, sims, index, b_t)
+    by_collection = {}
+    groups: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in records:
+        groups[str(r.get("collection") or "(none)")][r["id"]] = r["event_id"]
+    if len(groups) > 1:
+        by_collection = {name: (len(g), len(set(g.values())), score_clusters(nw_pred, g),
+                                score_clusters(base_pred, g)) for name, g in sorted(groups.items())}
 
     base_cv: list[Scores] = []
     nw_cv: list[Scores] = []
@@ -285,6 +304,7 @@ def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
         n_articles=len(items), n_events=len(set(gold.values())), newsweave=nw_all, baseline=base_all,
         newsweave_cv=_mean(nw_cv) if nw_cv else None, baseline_cv=_mean(base_cv) if base_cv else None,
         baseline_threshold=b_t, newsweave_threshold=n_t, skipped=skipped,
+        by_collection=by_collection,
         seconds={"featurise": t_feat, "baseline": t2 - t1, "newsweave stream": t3 - t2, "cv": t4 - t3})
 
 
