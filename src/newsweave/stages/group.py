@@ -137,8 +137,9 @@ class Grouper:
                 ) -> GroupingState | None:
         """The state a grouping of ``articles`` left behind, rebuilt from what the store kept of
         it (``membership``: article id -> (event id, id of its original when a copy)) instead of
-        replaying it: the copy detector re-reads the texts, the clusterer takes every article
-        into its stored event without scoring (``EventClusterer.restore``). ``extend`` then adds
+        replaying it: the copy detector takes the stored signatures (or hashes the texts that
+        have none), the clusterer takes every article into its stored event without scoring
+        (``EventClusterer.restore``). ``extend`` then adds
         the articles stored since, as the process that wrote the grouping would have: a
         one-shot ingest pays for its new articles, not for judging the whole store again.
 
