@@ -50,6 +50,11 @@ def test_events_list_and_detail(demo_db):
     assert run(demo_db, "event", "ev_nope").exit_code == 1
     head = run(demo_db, "event", ev.id).stdout.splitlines()[1]
     assert head == f"{ev.id} · {ev.date} · 2 articles · 2 independent sources · en", head
+    # Events naming an entity, given by name: the seeds' meeting names Li Shangfu.
+    named = json.loads(run(demo_db, "events", "--entity", "Li Shangfu", "--format", "json").stdout)
+    assert ev.id in {r["id"] for r in named} and len(named) < len(rows)
+    r = run(demo_db, "events", "--entity", "Nobody Atall")
+    assert r.exit_code == 2 and "no entity called 'Nobody Atall'" in r.output
 
 
 def test_export_contract(demo_db):

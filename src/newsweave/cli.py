@@ -336,15 +336,25 @@ def events(
     since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD"),
     until: Optional[str] = typer.Option(None, "--until", help="YYYY-MM-DD"),
     min_articles: int = typer.Option(1, "--min-articles", min=1),
+    entity: Optional[str] = typer.Option(None, "--entity", help=(
+        "Only events whose articles name this entity (an id, a name or a name variant).")),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Events with the newest news first: first and latest day, articles, independent sources, languages, title."""
     from .queries import event_row
 
     store = _open()
-    evs = store.list_events(limit, offset, language=language, outlet=outlet, date_from=since,
-                            date_to=until, min_articles=min_articles)
-    store.close()
+    try:
+        entity_id = None
+        if entity:
+            ent = store.get_entity(entity)
+            if ent is None:
+                fail(f"no entity called {entity!r} (see `newsweave entities`)")
+            entity_id = ent.id
+        evs = store.list_events(limit, offset, language=language, outlet=outlet, date_from=since,
+                                date_to=until, min_articles=min_articles, entity=entity_id)
+    finally:
+        store.close()
     emit([event_row(e) for e in evs], fmt,
          ["id", "date", "latest", "articles", "sources", "languages", "title"])
 
