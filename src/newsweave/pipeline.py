@@ -107,7 +107,6 @@ class Pipeline:
             self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
         types = {e.id: e.type for e in self.store.all_entities()}
         grouping = None
-        kept = state is not None
         if state is not None:
             new_articles.extend(a for a in (self.store.get_article(x) for x in ready) if a)
             new_features = {f.article_id: f for f in self.store.load_features(
@@ -123,13 +122,11 @@ class Pipeline:
             if grouping is None:
                 grouping = grouper.group(articles, features, types, self.store)
                 log.info("grouping: replayed %d stored articles", len(articles))
-            self._backfill_signatures(articles, features, grouping)
-        by_id = {e.id: e for e in grouping.events}
+            self._backfill_signatures(features, grouping)
         # The store holds the grouping we kept (nobody wrote since, which the store checks as
         # it writes): only what changed. Otherwise everything.
-        if not (kept and grouping.state is state and self.store.update_events(
-                [by_id[e] for e in grouping.written], grouping.removed, grouping.copies,
-                grouping.stories, version=state.token[1])):
+        if not (state is not None and grouping.state is state
+                and self._write_changes(grouping, state.token[1])):
             self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
         if grouping.state is not None:
             grouping.state.token = _token(self.store)
@@ -161,25 +158,30 @@ class Pipeline:
                      len(grouped), len(new))
         return grouping
 
-    def _backfill_signatures(self, articles: list[Article], features: dict,
-                             grouping: "Grouping") -> None:
+    def _write_changes(self, grouping: "Grouping", version: int) -> bool:
+        """Write only the events an extension changed; False when the store refused (another
+        process wrote a grouping since ``version``)."""
+        by_id = {e.id: e for e in grouping.events}
+        return self.store.update_events([by_id[e] for e in grouping.written], grouping.removed,
+                                        grouping.copies, grouping.stories, version=version)
+
+    def _backfill_signatures(self, features: dict, grouping: "Grouping") -> None:
         """Features stored before copy signatures were (migration 007) get the signatures this
         grouping computed, so that the next rebuild does not hash those texts again."""
         from dataclasses import replace
 
-        from .stages.dedup import signature
+        import numpy as np
 
         missing = [f for f in features.values() if f.minhash is None]
         if not missing or grouping.state is None:
             return
-        detector, texts = grouping.state.detector, {a.id: a.text for a in articles}
+        detector = grouping.state.detector
+        # Every stored article went through the detector: one it holds no signature of had a
+        # text too short to compare, whose signature is empty.
         filled = []
         for f in missing:
             sig = detector.signature_of(f.article_id)
-            if sig is None and f.article_id in texts:
-                sig = signature(texts[f.article_id])  # too short to index: an empty signature
-            if sig is not None:
-                filled.append(replace(f, minhash=sig))
+            filled.append(replace(f, minhash=np.zeros(0, np.uint32) if sig is None else sig))
         for i in range(0, len(filled), self.settings.batch_size):
             self.store.save_features(filled[i:i + self.settings.batch_size])
         log.info("grouping: stored the copy signatures of %d older articles", len(filled))

@@ -266,14 +266,14 @@ def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
 
     t1 = time.perf_counter()
     b_t = _tune_baseline(order, sims, index, gold)
-    base_all = score_clusters(baseline_clusters(order, sims, index, b_t), gold)
+    base_pred = baseline_clusters(order, sims, index, b_t)
+    base_all = score_clusters(base_pred, gold)
     t2 = time.perf_counter()
     from ..stages.similarity import load_models
     n_t = float(load_models()["event"].meta["threshold"])
     nw_pred = cluster_articles(items)
     nw_all = score_clusters(nw_pred, gold)
     t3 = time.perf_counter()
-    base_pred = baseline_clusters(order, sims, index, b_t)
     by_collection = {}
     groups: dict[str, dict[str, str]] = defaultdict(dict)
     for r in records:

@@ -17,6 +17,7 @@ changed its scheme would need every stored signature recomputed).
 """
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -66,7 +67,6 @@ class CopyDetector:
         self._key: dict[str, tuple] = {}
         self._original: dict[str, str] = {}  # copy id -> original id (always a root)
         self._copies: dict[str, set[str]] = {}  # original id -> its copies (the inverse)
-        self._perms: Any = None
         # Articles the last ``add`` turned from originals into copies (an earlier-published copy
         # arriving late, or a text bridging two groups): what was grouped with them must be redone.
         self.demoted: set[str] = set()
@@ -80,10 +80,10 @@ class CopyDetector:
         return self
 
     def add(self, article_id: str, text: str, published: datetime | None,
-            signature: "np.ndarray | None" = None) -> str | None:
+            stored: "np.ndarray | None" = None) -> str | None:
         """Index one article; the id of its original when it is a copy of an earlier one, else None.
 
-        ``signature``: the text's ``signature`` when it was computed before (stored with the
+        ``stored``: the text's ``signature`` when it was computed before (stored with the
         article's features), which spares hashing the text again."""
         if self._lsh is None:
             self.setup()
@@ -92,13 +92,13 @@ class CopyDetector:
             return self._original.get(article_id)
         from datasketch import MinHash
 
-        if signature is None or len(signature) not in (0, self.num_perm):
-            signature = self._hashvalues(text)
-        if not len(signature):
+        values = stored if stored is not None and len(stored) in (0, self.num_perm) \
+            else signature(text, self.num_perm)
+        if not len(values):
             return None
-        perms, scheme = self._permutations()
+        perms, scheme = _permutations(self.num_perm)
         sig = MinHash(num_perm=self.num_perm, seed=_SEED, hashfunc=_HASH32,
-                      hashvalues=np.asarray(signature, np.uint64), permutations=perms,
+                      hashvalues=np.asarray(values, np.uint64), permutations=perms,
                       scheme=scheme)
         key = _key(published, article_id)
         # LSH returns candidates; keep those whose estimated Jaccard really reaches the threshold.
@@ -123,29 +123,6 @@ class CopyDetector:
             self._original[a] = first
         self._copies[first] = members
         return self._original.get(article_id)
-
-    def _permutations(self) -> tuple[Any, Any]:
-        # The same for every signature: drawn once from the seed, with the scheme of the
-        # installed datasketch (a signature is only compared with signatures of the same scheme).
-        if self._perms is None:
-            from datasketch import MinHash
-
-            first = MinHash(num_perm=self.num_perm, seed=_SEED)
-            self._perms = (first.permutations, first.scheme)
-        return self._perms
-
-    def _hashvalues(self, text: str) -> "np.ndarray":
-        from datasketch import MinHash
-
-        sh = shingles(text)
-        if len(sh) < MIN_SHINGLES:
-            return np.zeros(0, np.uint32)
-        perms, scheme = self._permutations()
-        sig = MinHash(num_perm=self.num_perm, seed=_SEED, hashfunc=_HASH32,
-                      permutations=perms, scheme=scheme)
-        sig.update_batch([s.encode("utf-8") for s in sh])  # a minimum: any order gives the same
-        # MinHash values are below 2**32 (datasketch masks them): uint32 keeps them exactly.
-        return sig.hashvalues.astype(np.uint32)
 
     def signature_of(self, article_id: str) -> "np.ndarray | None":
         """The signature this detector holds for an article (None: not indexed, e.g. a text too
@@ -172,14 +149,28 @@ class CopyDetector:
         return det
 
 
-_SIGNER: "CopyDetector | None" = None
+@functools.lru_cache(maxsize=None)
+def _permutations(num_perm: int) -> tuple[Any, Any]:
+    """The permutations every signature uses, drawn once from the seed, with the installed
+    datasketch's scheme (a signature is only compared with signatures of the same scheme)."""
+    from datasketch import MinHash
+
+    first = MinHash(num_perm=num_perm, seed=_SEED)
+    return first.permutations, first.scheme
 
 
-def signature(text: str) -> "np.ndarray":
-    """The MinHash signature (NUM_PERM uint32 values) that ``CopyDetector.add`` compares for a
-    text; empty when the text is too short to call copies by shingles. Computed once, with the
-    article's other features (in the runner's workers), and stored with them."""
-    global _SIGNER
-    if _SIGNER is None:
-        _SIGNER = CopyDetector()
-    return _SIGNER._hashvalues(text)
+def signature(text: str, num_perm: int = NUM_PERM) -> "np.ndarray":
+    """The MinHash signature (``num_perm`` uint32 values) that ``CopyDetector.add`` compares
+    for a text; empty when the text is too short to call copies by shingles. Computed once,
+    with the article's other features (in the runner's workers), and stored with them."""
+    from datasketch import MinHash
+
+    sh = shingles(text)
+    if len(sh) < MIN_SHINGLES:
+        return np.zeros(0, np.uint32)
+    perms, scheme = _permutations(num_perm)
+    sig = MinHash(num_perm=num_perm, seed=_SEED, hashfunc=_HASH32, permutations=perms,
+                  scheme=scheme)
+    sig.update_batch([s.encode("utf-8") for s in sh])  # a minimum: any order gives the same
+    # MinHash values are below 2**32 (datasketch masks them): uint32 keeps them exactly.
+    return sig.hashvalues.astype(np.uint32)

@@ -317,11 +317,9 @@ def _copy_detector(arts: Sequence[Article], features: Mapping[str, StoredFeature
                    ) -> "CopyDetector":
     from .dedup import CopyDetector
 
-    def signature(aid: str) -> "np.ndarray | None":
-        f = features.get(aid)
-        return f.minhash if f is not None else None
-
-    return CopyDetector.rebuild((a.id, a.text, a.published, signature(a.id)) for a in arts)
+    return CopyDetector.rebuild((a.id, a.text, a.published,
+                                 f.minhash if (f := features.get(a.id)) is not None else None)
+                                for a in arts)
 
 
 def _when(a: Article) -> datetime:

@@ -418,7 +418,9 @@ class SQLiteStore:
             c.execute("DELETE FROM event_articles")
             c.execute("DELETE FROM events")
             c.execute("DELETE FROM stories")
-            self._insert_events(c, events, copies, stories)
+            c.executemany("INSERT INTO stories VALUES (?, ?, ?, ?)", [
+                (s.id, s.title, _d(s.first_date), _d(s.last_date)) for s in stories])
+            self._insert_events(c, events, copies)
 
     def update_events(self, events: Sequence[Event], removed: Sequence[str],
                       copies: dict[str, str], stories: Sequence[Story], *, version: int) -> bool:
@@ -444,16 +446,14 @@ class SQLiteStore:
                           "title = excluded.title, first_date = excluded.first_date, "
                           "last_date = excluded.last_date",
                           [(s.id, s.title, _d(s.first_date), _d(s.last_date)) for s in stories])
-            self._insert_events(c, events, copies, ())
+            self._insert_events(c, events, copies)
             c.execute("DELETE FROM stories WHERE id NOT IN (SELECT value FROM json_each(?))",
                       (json.dumps(keep),))
         return True
 
     @staticmethod
-    def _insert_events(c: sqlite3.Connection, events: Sequence[Event], copies: dict[str, str],
-                       stories: Sequence[Story]) -> None:
-        c.executemany("INSERT INTO stories VALUES (?, ?, ?, ?)", [
-            (s.id, s.title, _d(s.first_date), _d(s.last_date)) for s in stories])
+    def _insert_events(c: sqlite3.Connection, events: Sequence[Event], copies: dict[str, str]
+                       ) -> None:
         c.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (e.id, e.title, _d(e.date), _iso(e.first_published), _iso(e.last_published),
              len(e.article_ids), e.n_sources, ser.dump(e.languages), ser.dump(e.outlets),
