@@ -176,7 +176,8 @@ class Grouper:
             if membership[copy_id][0] != eid:
                 return None
             state.members[eid].append(copy_id)
-        self._finish(state, set(state.members), entity_types)
+        # Storylines are linked by the ``extend`` that follows, once.
+        self._rebuild(state, set(state.members), entity_types)
         return state
 
     def extend(self, state: "GroupingState", articles: Sequence[Article],
@@ -265,6 +266,20 @@ class Grouper:
         """Rebuild the changed events, relink every storyline; the whole grouping, with what
         changed (``Grouping.written`` / ``removed``)."""
         before = {eid: e.story_id for eid, e in state.events.items()}
+        self._rebuild(state, changed, entity_types)
+        events = list(state.events.values())
+        for e in events:
+            e.story_id = None
+        stories = link_stories(events, state.features, entity_types, state.named, state.centroids)
+        written = [e.id for e in events if e.id in changed or e.story_id != before.get(e.id, "")]
+        removed = sorted(eid for eid in changed if eid not in state.events)
+        return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state,
+                        written=written, removed=removed)
+
+    def _rebuild(self, state: "GroupingState", changed: set[str],
+                 entity_types: Mapping[str, str]) -> None:
+        """The changed events (and what storylines are linked from: their entities, centroids)
+        built again from their members; the gone ones dropped."""
         # In the members' order (then the events that are gone): the same order in every process.
         for eid in [e for e in state.members if e in changed] + sorted(changed - set(state.members)):
             ids = [i for i in state.members.get(eid, []) if i in state.articles]
@@ -284,14 +299,6 @@ class Grouper:
             state.named = {eid: _event_entities(ev, state.features, entity_types)
                            for eid, ev in state.events.items()}
         state.types = dict(entity_types)
-        events = list(state.events.values())
-        for e in events:
-            e.story_id = None
-        stories = link_stories(events, state.features, entity_types, state.named, state.centroids)
-        written = [e.id for e in events if e.id in changed or e.story_id != before.get(e.id, "")]
-        removed = sorted(eid for eid in changed if eid not in state.events)
-        return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state,
-                        written=written, removed=removed)
 
     @staticmethod
     def _event(eid: str, arts: list[Article], features: Mapping[str, StoredFeatures],
