@@ -6,7 +6,9 @@ anything again and adds its articles to it; a process that keeps running (`watch
 server) keeps the grouping it wrote and adds the new articles to it (Grouper.extend).
 This times, at each size: the replay of N articles; a new process's way, rebuilding that
 grouping from what the store keeps of it (``Grouper.restore``: event memberships, no scoring)
-and adding 1 article; adding 1 article, then a batch of 10, to the kept grouping. Apart from
+and adding 1 article, in memory and through a SQLite store as a one-shot ingest runs it (in a
+process of its own: reading the stored features, articles and memberships, rebuilding, adding,
+writing the grouping; the grouping's imports included); adding 1 article, then a batch of 10, to the kept grouping. Apart from
 these, the SQLite store's side: writing the whole grouping (a replay or a rebuild) against
 writing only what adding the 1 article changed (the kept grouping, ``Store.update_events``).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import pickle
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -73,6 +76,20 @@ def _stream(cache: Path, n: int):
     return arts, feats, types
 
 
+_ONE_SHOT = """
+import json, sys, time
+from newsweave.config import Settings
+from newsweave.pipeline import Pipeline
+from newsweave.store.sqlite import SQLiteStore
+store = SQLiteStore(sys.argv[1])
+start = time.perf_counter()
+g = Pipeline(store=store, settings=Settings()).group(stored=[sys.argv[2]])
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds,
+                  "events": sorted([e.id, sorted(e.article_ids)] for e in g.events)}))
+"""
+
+
 def _members(e) -> tuple:
     return (e.id, tuple(sorted(e.article_ids)))
 
@@ -87,14 +104,29 @@ def run(cache: Path, n: int) -> dict:
     g = Grouper().group(stored, feats, types)
     replay = time.perf_counter() - start
     membership = {a: (e.id, g.copies.get(a)) for e in g.events for a in e.article_ids}
+    # A store holding this grouping and the features of the stored articles and of 1 new one.
+    one_shot_db = Path(tempfile.mkdtemp()) / "one-shot.db"
+    kept = SQLiteStore(one_shot_db)
+    # (each text made unique: the store refuses an exact duplicate, which the stream has)
+    kept.add_articles([replace(a, text=f"{a.text} [{a.id}]") for a in stored + one])
+    kept.save_features([feats[a.id] for a in stored + one])
+    kept.replace_events(g.events, g.copies, g.stories)
+    kept.close()
     start = time.perf_counter()
     state = Grouper().restore(stored, feats, membership, types)
     assert state is not None
     restored = Grouper().extend(state, one, feats, types)
     restore_one = time.perf_counter() - start
+    # A one-shot ingest's grouping through the store, in a process of its own as `ingest` runs
+    # (this one holds two groupings already): read the stored features, articles and
+    # memberships, rebuild, add the new article, write the grouping.
+    out = subprocess.run([sys.executable, "-c", _ONE_SHOT, str(one_shot_db), one[0].id],
+                         capture_output=True, text=True, check=True)
+    through_store = json.loads(out.stdout.strip().splitlines()[-1])
+    one_shot = through_store["seconds"]
+    assert through_store["events"] == sorted([e.id, sorted(e.article_ids)] for e in restored.events)
     # The store's side (SQLite): writing the whole grouping, as a replay or rebuild does.
     store = SQLiteStore(Path(tempfile.mkdtemp()) / "bench.db")
-    # (each text made unique: the store refuses an exact duplicate, which the stream has)
     store.add_articles([replace(a, text=f"{a.text} [{a.id}]") for a in arts])
     start = time.perf_counter()
     store.replace_events(g.events, g.copies, g.stories)
@@ -115,7 +147,7 @@ def run(cache: Path, n: int) -> dict:
     add_ten = time.perf_counter() - start
     assert g is not None
     return {"n": n, "replay_s": round(replay, 2), "replay_ms_per_article": round(1000 * replay / n, 2),
-            "restore_add_1_s": round(restore_one, 2),
+            "restore_add_1_s": round(restore_one, 2), "one_shot_store_s": round(one_shot, 2),
             "write_all_s": round(write_all, 3), "write_changed_s": round(write_changed, 3),
             "add_1_s": round(add_one, 3), "add_10_s": round(add_ten, 3), "events": len(g.events),
             "stories": len(g.stories),
@@ -126,6 +158,7 @@ def main() -> None:
     for r in sizes_main(__doc__, __file__, run, [1000, 10000, 50000]) or []:
         print(f"{r['n']:>7} stored  replay {r['replay_s']:8.2f} s ({r['replay_ms_per_article']} ms/article)"
               f"  rebuild + add 1: {r['restore_add_1_s']:.2f} s"
+              f" (through the store: {r['one_shot_store_s']:.2f} s)"
               f"  add 1: {r['add_1_s']:.3f} s  add 10: {r['add_10_s']:.3f} s  {r['events']} events"
               f"  {r['stories']} stories  peak RSS {r['peak_rss_mb']} MB"
               f"  | SQLite: write all {r['write_all_s']:.3f} s, write what 1 article changed"

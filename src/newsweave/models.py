@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Literal
@@ -218,7 +219,10 @@ class StoredFeatures:
     article_id: str
     vector: Any  # numpy (512,) float32, L2-normalised
     lead: Any  # numpy (512,) float32
-    lexical: dict[str, float] = field(default_factory=dict)
+    # term -> TF-IDF weight; a store hands out a mapping that decodes itself on first use
+    # (serialize.JSONMapping): grouping a large store reads every article's weights but compares
+    # only a few.
+    lexical: Mapping[str, float] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)
     title: Any = None  # numpy (512,) float32 headline vector, or None (no headline)
     # numpy (128,) uint32 MinHash signature of the text (stages/dedup.signature), which the copy

@@ -294,6 +294,14 @@ class StoreConformance:
         assert len(feats[0].minhash) == 0 and feats[2].minhash is None
         assert [f.article_id for f in store.load_features(["g2"])] == ["g2"]
         assert store.articles_without_features() == []
+        # Features read back and saved again (a signature filled in later) keep their weights,
+        # whether or not they were read in between.
+        again = store.load_features(["g2"])[0]
+        store.save_features([again])
+        assert store.load_features(["g2"])[0].lexical == {"moscow": 0.5}
+        assert dict(again.lexical) == {"moscow": 0.5}
+        store.save_features([again])
+        assert dict(store.load_features(["g2"])[0].lexical) == {"moscow": 0.5}
         story = Story("st1", "Storyline", ["ev1", "ev2"], date(2023, 4, 16), date(2023, 4, 19))
         ev1 = Event("ev1", "Meeting", date(2023, 4, 16), ["g1", "g2"], T0, T0 + timedelta(hours=2),
                     n_sources=2, languages=["en", "fr"], outlets=["Test Outlet", "Other"],

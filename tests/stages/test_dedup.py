@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
+import pytest
 
 from newsweave.stages.dedup import CopyDetector
 
@@ -75,3 +76,22 @@ def test_stored_signatures_stand_for_the_texts() -> None:
     assert d.add("a", "", T0, sigs["a"]) is None
     assert d.add("b", COPY, T0 + timedelta(hours=1), np.zeros(7, np.uint32)) == "a"  # wrong size: hashed
     assert d.add("s", "", T0, signature("Breaking news")) is None and d.original_of("s") == "s"
+
+
+def test_restore_takes_the_known_copies_and_goes_on_like_a_rebuild() -> None:
+    items = [("a", WIRE, T0, None), ("c", OTHER, T0, None), ("b", COPY, T0 + timedelta(hours=2), None)]
+    rebuilt = CopyDetector.rebuild(items)
+    restored = CopyDetector.restore(items, rebuilt.copies())
+    assert restored.copies() == rebuilt.copies() == {"b": "a"}
+    # Later articles meet the same index and the same groups.
+    for d in (rebuilt, restored):
+        assert d.add("d", COPY, T0 + timedelta(hours=3)) == "a"
+        assert d.add("e", WIRE, T0 - timedelta(hours=1)) is None  # earlier: takes the group over
+        assert d.copies() == {"a": "e", "b": "e", "d": "e"}
+        assert d.add("f", "A different story entirely about weather in Lisbon and rain.", T0) is None
+    # Copies no detector could have found are refused.
+    for bad in ({"b": "gone"}, {"b": "a", "c": "b"}):
+        with pytest.raises(ValueError):
+            CopyDetector.restore(items, bad)
+    with pytest.raises(ValueError):  # the original's text is too short to compare
+        CopyDetector.restore([("a", "Breaking news", T0, None), *items[1:]], {"b": "a"})

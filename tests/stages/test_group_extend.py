@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsweave.models import Article
@@ -260,6 +261,19 @@ def test_a_stored_grouping_that_cannot_be_rebuilt_asks_for_a_replay(corpus) -> N
     big = max(g.events, key=lambda e: len(e.article_ids))
     renamed = {a: ("ev_elsewhere" if e == big.id else e, c) for a, (e, c) in membership.items()}
     assert Grouper().restore(arts, feats, renamed, types) is None
-    # Copies the detector does not find again.
+    # Copies no detector could have found: of an article the store lacks, of another copy, or
+    # of a text too short to compare.
+    stray = {**membership, "copy": (membership["copy"][0], "gone")}
+    assert Grouper().restore(arts, feats, stray, types) is None
+    original = membership["copy"][1]
+    other = next(a.id for a in arts if a.id not in ("copy", original) and a.text)
+    chained = {**membership, other: (membership["copy"][0], "copy")}
+    assert Grouper().restore(arts, feats, chained, types) is None
+    short = {**feats, original: replace(feats[original], minhash=np.zeros(0, np.uint32))}
+    assert Grouper().restore(arts, short, membership, types) is None
+    # The stored copies are taken as they are, not looked for again (a grouping stored by a
+    # version with another copy threshold is rebuilt as it was).
     uncopied = {a: (e, None) for a, (e, c) in membership.items()}
-    assert Grouper().restore(arts, feats, uncopied, types) is None
+    state = Grouper().restore(arts, feats, uncopied, types)
+    assert state is not None and state.copies == {}
+    assert state.detector.original_of("copy") == "copy"

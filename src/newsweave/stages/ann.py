@@ -44,6 +44,10 @@ class TimeBucketedIndex:
         self._global_keys: list[str] = []
         self._keys: dict[Any, list[str]] = {}
         self._where: dict[str, tuple[Any, int]] = {}
+        # bucket -> vectors not yet in its HNSW index: a bucket's graph is built when a search
+        # first reaches it (see _built), so rebuilding a large store's grouping, which adds every
+        # stored vector and then searches only the latest weeks, pays for those weeks' graphs.
+        self._pending: dict[Any, list[np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self._where)
@@ -62,15 +66,24 @@ class TimeBucketedIndex:
             idx.hnsw.efSearch = self.ef_search
             idx.hnsw.efConstruction = self.ef_construction
             self._indexes[b] = idx
-            self._keys[b] = []
         return self._indexes[b]
+
+    def _built(self, b: Any) -> Any:
+        """Bucket b's index holding every vector added to it so far. The waiting vectors go in
+        one at a time, in the order they were added, as eager insertion would have put them:
+        the same graph, so the same neighbours, whenever the bucket is built."""
+        idx = self._index(b)
+        for v in self._pending.pop(b, ()):
+            idx.add(v[None, :])
+        return idx
 
     def add(self, key: str, vector: np.ndarray, when: datetime | None) -> None:
         """Index one vector under a key at a moment (None: undated)."""
         b = self.bucket(when)
-        self._index(b).add(np.ascontiguousarray(vector[None, :], dtype=np.float32))
-        self._where[key] = (b, len(self._keys[b]))
-        self._keys[b].append(key)
+        keys = self._keys.setdefault(b, [])
+        self._pending.setdefault(b, []).append(np.ascontiguousarray(vector, dtype=np.float32))
+        self._where[key] = (b, len(keys))
+        keys.append(key)
         if not self.global_index:
             return
         if self._global is None:
@@ -87,7 +100,11 @@ class TimeBucketedIndex:
         loc = self._where.get(key)
         if loc is None:
             return np.zeros(self.dim, np.float32)
-        return self._indexes[loc[0]].reconstruct(loc[1])
+        b, row = loc
+        built = self._indexes[b].ntotal if b in self._indexes else 0
+        if row < built:
+            return self._indexes[b].reconstruct(row)
+        return self._pending[b][row - built].copy()
 
     def search(self, vector: np.ndarray, k: int, when: datetime | None) -> list[tuple[str, float]]:
         """Up to k nearest keys per reachable bucket (the moment's bucket, its neighbours and the
@@ -97,14 +114,14 @@ class TimeBucketedIndex:
         if b == _UNDATED:
             # An undated article could belong anywhere in time: one search per bucket, which
             # grows with the years covered, not with the number of articles.
-            buckets: list[Any] = list(self._indexes)
+            buckets: list[Any] = list(self._keys)
         else:
             buckets = [_UNDATED, b - 1, b, b + 1]
         found: list[tuple[str, float]] = []
         for bb in buckets:
-            idx = self._indexes.get(bb)
-            if idx is None or idx.ntotal == 0:
+            if not self._keys.get(bb):
                 continue
+            idx = self._built(bb)
             sims, rows = idx.search(q, min(k, idx.ntotal))
             keys = self._keys[bb]
             found += [(keys[r], float(s)) for s, r in zip(sims[0], rows[0]) if r >= 0]

@@ -31,6 +31,7 @@ threshold that maximises B-cubed F1 of a real online run on the same stream.
 """
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections import Counter
@@ -161,6 +162,13 @@ class _Link:
     hits: list[tuple[str, float]] = field(default_factory=list)  # (article id, cosine), best first
 
 
+def _term_id(term: str) -> int:
+    """A term's id for the lexical vectors: 64 bits of its BLAKE2b digest (the same in every
+    process, unlike ``hash``; a collision among a store's terms is vanishingly unlikely)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little", signed=True)
+
+
 def _aware(d: datetime | None) -> datetime | None:
     # Naive datetimes are taken as UTC so that naive and aware inputs can be compared.
     if d is None:
@@ -191,9 +199,12 @@ class EventClusterer:
         self._event_of: dict[str, str] = {}  # article id -> event id it joined (maybe merged since)
         self._parent: dict[str, str] = {}  # merged event id -> surviving event id
         self._events: dict[str, _Event] = {}
-        # article id -> its TF-IDF vector as (sorted term ids, weights); term ids from _vocab
-        self._lexical: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._vocab: dict[str, int] = {}
+        # article id -> its TF-IDF weights: the term -> weight mapping it came with until the
+        # lexical link first compares with it, then (sorted term ids, weights). Most members are
+        # never compared again (only an event's latest few and the ANN hits are), so a rebuild
+        # of a large store does not convert them all.
+        self._lexical: dict[str, Mapping[str, float] | tuple[np.ndarray, np.ndarray]] = {}
+        self._term_ids: dict[str, int] = {}  # term -> its id (_term_id), computed once
         self._df: Counter = Counter()  # entity -> articles seen that mention it
         self._n_docs = 0
         self._seq = 0
@@ -321,20 +332,24 @@ class EventClusterer:
             return 0.0
         return sum(w for e, w in q.entity_idf.items() if e in event.entities) / q.entity_total
 
-    def _lex_arrays(self, lexical: Mapping[str, float], grow: bool = False
-                    ) -> tuple[np.ndarray, np.ndarray]:
-        """A sparse vector as (sorted term ids, weights); unknown terms are left out unless
-        ``grow`` (they cannot match anything stored)."""
-        vocab = self._vocab
-        if grow:
-            terms = list(lexical)
-            ids = np.fromiter([vocab.setdefault(t, len(vocab)) for t in terms], np.int64, len(terms))
-        else:
-            terms = [t for t in lexical if t in vocab]
-            ids = np.fromiter([vocab[t] for t in terms], np.int64, len(terms))
-        weights = np.fromiter([lexical[t] for t in terms], np.float64, len(terms))
-        order = np.argsort(ids, kind="stable")  # ids are distinct: one order
+    def _lex_arrays(self, lexical: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """A sparse vector as (sorted term ids, weights). A term's id depends on the term alone,
+        not on when it was first seen, so the vectors compare (and sum) the same whichever
+        articles were converted first."""
+        known = self._term_ids
+        for t in set(lexical).difference(known):
+            known[t] = _term_id(t)
+        ids = np.fromiter(map(known.__getitem__, lexical), np.int64, len(lexical))
+        weights = np.fromiter(lexical.values(), np.float64, len(lexical))
+        order = np.argsort(ids)  # ids are distinct: one order
         return ids[order], weights[order]
+
+    def _stored_lex(self, article_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """A member's lexical vector, converted on first use."""
+        v = self._lexical[article_id]
+        if not isinstance(v, tuple):
+            v = self._lexical[article_id] = self._lex_arrays(v)
+        return v
 
     @staticmethod
     def _lex_sample(link: _Link) -> list[str]:
@@ -345,7 +360,7 @@ class EventClusterer:
         # Average-link lexical cosine over a bounded sample: the members the ANN search found and
         # the latest few. A long event's summed vector drifts towards its common words, while the
         # mean of member cosines keeps each account's specific wording.
-        stored = [self._lexical[a] for a in self._lex_sample(link) if a in self._lexical]
+        stored = [self._stored_lex(a) for a in self._lex_sample(link) if a in self._lexical]
         if not stored:
             return 0.0
         q_ids, q_w = q.lex_ids, q.lex_weights
@@ -396,7 +411,7 @@ class EventClusterer:
         self._event_of[article_id] = target.id
         self._when[article_id] = when
         self._dated[article_id] = dated
-        self._lexical[article_id] = self._lex_arrays(f.lexical, grow=True)
+        self._lexical[article_id] = f.lexical
         if has_vec:
             assert self._index is not None
             self._index.add(article_id, f.vector, when if dated else None)

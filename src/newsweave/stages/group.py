@@ -12,7 +12,7 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -147,13 +147,15 @@ class Grouper:
         article missing from it, copies the detector does not find again, an event that does
         not start with its first article...): the caller replays the store instead."""
         from .cluster import EventClusterer, stream_order
+        from .dedup import CopyDetector
 
         arts = sorted(articles, key=_key)
         if any(a.id not in membership for a in arts):
             return None
-        detector = _copy_detector(arts, features)
-        copies = {c: o for c, o in detector.copies().items() if c != o}
-        if copies != {a: o for a, (_, o) in membership.items() if o is not None}:
+        copies = {a: o for a, (_, o) in membership.items() if o is not None}
+        try:
+            detector = CopyDetector.restore(_copy_items(arts, features), copies)
+        except ValueError:
             return None
         items = [self._item(a, features[a.id]) for a in arts
                  if a.id not in copies and a.id in features]
@@ -320,13 +322,19 @@ class Grouper:
                      flags=notes)
 
 
+def _copy_items(arts: Sequence[Article], features: Mapping[str, StoredFeatures]
+                ) -> Iterator[tuple[str, str, "datetime | None", "np.ndarray | None"]]:
+    # What the copy detector takes of each article: id, text, date and the stored signature.
+    for a in arts:
+        f = features.get(a.id)
+        yield a.id, a.text, a.published, f.minhash if f is not None else None
+
+
 def _copy_detector(arts: Sequence[Article], features: Mapping[str, StoredFeatures]
                    ) -> "CopyDetector":
     from .dedup import CopyDetector
 
-    return CopyDetector.rebuild((a.id, a.text, a.published,
-                                 f.minhash if (f := features.get(a.id)) is not None else None)
-                                for a in arts)
+    return CopyDetector.rebuild(_copy_items(arts, features))
 
 
 def _when(a: Article) -> datetime:

@@ -201,7 +201,7 @@ class GroupingMixin:
             params = (list(article_ids),)
         sql += " ORDER BY a.sort_at, a.id"
         return [StoredFeatures(r["article_id"], _vec_value(r["vector"]), _vec_value(r["lead"]),
-                               json.loads(r["lexical"]), json.loads(r["entities"]),
+                               ser.JSONMapping(r["lexical"]), ser.load(r["entities"]),
                                None if r["title"] is None else _vec_value(r["title"]),
                                ser.signature_array(r["minhash"]))
                 for r in self._query(sql, params, binary=True)]

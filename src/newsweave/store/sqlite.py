@@ -398,8 +398,8 @@ class SQLiteStore:
             params = tuple(article_ids)
         sql += " ORDER BY COALESCE(a.published, a.ingested_at), a.id"
         return [StoredFeatures(r["article_id"], ser.vector_array(r["vector"]),
-                               ser.vector_array(r["lead"]), json.loads(r["lexical"]),
-                               json.loads(r["entities"]),
+                               ser.vector_array(r["lead"]), ser.JSONMapping(r["lexical"]),
+                               ser.load(r["entities"]),
                                None if r["title"] is None else ser.vector_array(r["title"]),
                                ser.signature_array(r["minhash"]))
                 for r in self._query(sql, params)]
