@@ -144,7 +144,7 @@ class Grouper:
         one-shot ingest pays for its new articles, not for judging the whole store again.
 
         None when the stored grouping is not one this code builds from these articles (an
-        article missing from it, copies the detector does not find again, an event that does
+        article missing from it, a copy no detector could have found, an event that does
         not start with its first article...): the caller replays the store instead."""
         from .cluster import EventClusterer, stream_order
         from .dedup import CopyDetector
