@@ -390,3 +390,67 @@ def test_similarity_of_two_stored_articles(demo_db):
     assert float(r.stdout.split()[1]) < d["similarity"] - 0.4
     r = run(demo_db, "similarity", seeds[0], "nope")
     assert r.exit_code == 1 and "no article with id 'nope'" in r.output
+
+
+def test_a_one_shot_ingest_writes_only_what_its_articles_changed(tmp_path, monkeypatch):
+    """A process that rebuilt the stored grouping (a one-shot `ingest`) writes only the events
+    its articles changed, keeping the stored storylines of the others; the events are still
+    what a recluster gives. When another process regroups in between, everything is written."""
+    db = tmp_path / "o.db"
+    settings = Settings(db=str(db))
+    t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    porto = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated "
+             "forty residents from riverside houses as the Douro rose above its banks. ")
+    chess = "A chess club in Oslo elected a new chair after a long meeting about fees. "
+    mars = "A rover landed on Mars near the Jezero crater after a seven-month journey. "
+
+    def item(i: str, text: str, hours: int) -> RawItem:
+        return RawItem(source=f"t:{i}", kind="record", content=text + f"Reported by outlet {i}.",
+                       id=i, title=text.split(",")[0], outlet=f"outlet {i}",
+                       published=t0 + timedelta(hours=hours))
+
+    first = open_store(db)
+    assert not ingest_items([item("p1", porto, 0), item("c1", chess, 1), item("m1", mars, 2)],
+                            first, settings).failed
+    first.close()
+
+    def one_shot(items: list[RawItem], race: bool = False) -> list[tuple[str, int]]:
+        store = open_store(db)  # a new process: no grouping of its own
+        writes: list[tuple[str, int]] = []
+        real_update, real_replace = store.update_events, store.replace_events
+
+        def update(events, *a, **k):
+            writes.append(("changed", len(events)))
+            if race:
+                other = open_store(db)
+                other.replace_events(other.list_events(limit=10), {}, [])
+                other.close()
+            return real_update(events, *a, **k)
+
+        monkeypatch.setattr(store, "update_events", update)
+        monkeypatch.setattr(store, "replace_events", lambda events, *a, **k: writes.append(
+            ("all", len(events))) or real_replace(events, *a, **k))
+        assert not ingest_items(items, store, settings).failed
+        store.close()
+        return writes
+
+    assert one_shot([item("p2", porto + "The mayor opened two shelters.", 3)]) == [("changed", 1)]
+    store = open_store(db)
+    assert store.event_of_article("p2")[0] == store.event_of_article("p1")[0]
+    assert store.count_events() == 3
+
+    def snapshot():
+        return sorted((e.id, tuple(sorted(e.article_ids)), e.title, e.story_id, e.n_sources)
+                      for e in store.list_events(limit=100))
+
+    before = snapshot()
+    regroup_store(store, settings)
+    assert snapshot() == before  # a recluster agrees
+    store.close()
+    # Another process regroups between our rebuild and our write: the store refuses the partial
+    # write and the whole grouping is written.
+    assert one_shot([item("c2", chess + "The vote was close.", 4)], race=True) == [
+        ("changed", 1), ("all", 3)]
+    store = open_store(db)
+    assert store.event_of_article("c2")[0] == store.event_of_article("c1")[0]
+    store.close()

@@ -107,26 +107,29 @@ class Pipeline:
             self._tick("embedded", f"{min(i + step, len(ids))}/{len(ids)}")
         types = {e.id: e.type for e in self.store.all_entities()}
         grouping = None
+        base: int | None = None  # the stored grouping's version that ``grouping`` extends
         if state is not None:
             new_articles.extend(a for a in (self.store.get_article(x) for x in ready) if a)
             new_features = {f.article_id: f for f in self.store.load_features(
                 [a.id for a in new_articles])}
             grouping = grouper.extend(state, new_articles, new_features, types)
         if grouping is not None:
+            base = state.token[1]
             log.info("grouping: added %d articles to the kept grouping", len(new_articles))
         else:
             features = {f.article_id: f for f in self.store.load_features()}
             articles = list(self.store.iter_articles())
             if state is None and not from_scratch:
-                grouping = self._restore(grouper, articles, features, types, pending)
+                grouping, base = self._restore(grouper, articles, features, types, pending)
+                if grouping is None:
+                    base = None
             if grouping is None:
                 grouping = grouper.group(articles, features, types, self.store)
                 log.info("grouping: replayed %d stored articles", len(articles))
             self._backfill_signatures(features, grouping)
-        # The store holds the grouping we kept (nobody wrote since, which the store checks as
-        # it writes): only what changed. Otherwise everything.
-        if not (state is not None and grouping.state is state
-                and self._write_changes(grouping, state.token[1])):
+        # The store holds the grouping we kept or rebuilt (nobody wrote since, which the store
+        # checks as it writes): only what changed. Otherwise everything.
+        if not (base is not None and self._write_changes(grouping, base)):
             self.store.replace_events(grouping.events, grouping.copies, grouping.stories)
         if grouping.state is not None:
             grouping.state.token = _token(self.store)
@@ -135,28 +138,31 @@ class Pipeline:
         return grouping
 
     def _restore(self, grouper, articles: list[Article], features: dict, types: dict,
-                 featurised: set[str]) -> "Grouping | None":
+                 featurised: set[str]) -> "tuple[Grouping | None, int]":
         """A process that did not write the stored grouping (a one-shot ``ingest``) rebuilds
         it from the store and adds the articles no event holds yet, instead of judging every
         stored article again; None (replay instead) when the stored grouping cannot be built
         on. An article featurised only now was kept in an event of its own by the last
-        grouping (its features had failed): a replay gives it its real event."""
+        grouping (its features had failed): a replay gives it its real event. Also returns the
+        grouping version that was rebuilt, which the write of what changed checks."""
+        version = self.store.grouping_version()  # before reading it: a later write shows
         membership = self.store.event_memberships()
         if not membership or featurised & membership.keys():
-            return None
+            return None, version
         grouped = [a for a in articles if a.id in membership]
         if len(grouped) != len(membership):  # the grouping names articles the store lacks
-            return None
-        state = grouper.restore(grouped, features, membership, types, self.store)
+            return None, version
+        state = grouper.restore(grouped, features, membership, types, self.store,
+                                self.store.event_story_ids())
         if state is None:
             log.info("grouping: the stored grouping cannot be rebuilt; replaying the store")
-            return None
+            return None, version
         new = [a for a in articles if a.id not in membership]
         grouping = grouper.extend(state, new, features, types)
         if grouping is not None:
             log.info("grouping: rebuilt the stored grouping (%d articles) and added %d",
                      len(grouped), len(new))
-        return grouping
+        return grouping, version
 
     def _write_changes(self, grouping: "Grouping", version: int) -> bool:
         """Write only the events an extension changed; False when the store refused (another

@@ -322,6 +322,7 @@ class StoreConformance:
         assert store.copies_in_event("ev1") == {"g2": "g1"}
         assert store.event_memberships() == {"g1": ("ev1", None), "g2": ("ev1", "g1"),
                                              "g3": ("ev2", None)}
+        assert store.event_story_ids() == {"ev1": "st1", "ev2": "st1"}
         assert [e.id for e in store.list_events(language="fr")] == ["ev1"]
         assert [e.id for e in store.list_events(outlet="Other")] == ["ev1"]
         assert [e.id for e in store.list_events(date_from="2023-04-18")] == ["ev2"]
@@ -339,6 +340,7 @@ class StoreConformance:
         assert store.get_story("st1") is None
         assert store.event_of_article("g2") == ("ev9", None)
         assert store.event_memberships() == {a: ("ev9", None) for a in ("g1", "g2", "g3")}
+        assert store.event_story_ids() == {"ev9": None}
 
     def test_update_events_touches_only_what_changed(self, store: Store) -> None:
         store.add_articles([make_article(f"u{i}", text=f"text {i}", published=T0 + timedelta(days=i))

@@ -163,6 +163,22 @@ def test_merges_and_storylines_match_a_replay(monkeypatch, tmp_path) -> None:
                                        g.stories, version=store.grouping_version())
         assert stored(store) == stored(full), cut
         store.close()
+        # A new process rebuilds that store's grouping (memberships and storylines), adds the
+        # rest and writes only what that changed: the same.
+        store = SQLiteStore(tmp_path / f"rebuilt{cut}.db")
+        store.add_articles(arts)
+        g = Grouper().group(arts[:cut], feats, types)
+        store.replace_events(g.events, g.copies, g.stories)
+        version = store.grouping_version()
+        state = Grouper().restore(arts[:cut], feats, store.event_memberships(), types,
+                                  story_of=store.event_story_ids())
+        g = Grouper().extend(state, arts[cut:], feats, types)
+        by_id = {e.id: e for e in g.events}
+        assert len(g.written) <= len(g.events)
+        assert store.update_events([by_id[e] for e in g.written], g.removed, g.copies, g.stories,
+                                   version=version)
+        assert stored(store) == stored(full), cut
+        store.close()
     full.close()
 
 

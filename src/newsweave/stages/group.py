@@ -133,8 +133,8 @@ class Grouper:
 
     def restore(self, articles: Sequence[Article], features: Mapping[str, StoredFeatures],
                 membership: Mapping[str, tuple[str, str | None]],
-                entity_types: Mapping[str, str], store: "Store | None" = None
-                ) -> GroupingState | None:
+                entity_types: Mapping[str, str], store: "Store | None" = None,
+                story_of: Mapping[str, str | None] | None = None) -> GroupingState | None:
         """The state a grouping of ``articles`` left behind, rebuilt from what the store kept of
         it (``membership``: article id -> (event id, id of its original when a copy)) instead of
         replaying it: the copy detector takes the stored signatures (or hashes the texts that
@@ -178,8 +178,12 @@ class Grouper:
             if membership[copy_id][0] != eid:
                 return None
             state.members[eid].append(copy_id)
-        # Storylines are linked by the ``extend`` that follows, once.
+        # Storylines are linked by the ``extend`` that follows, once; ``story_of`` (each stored
+        # event's storyline) tells it which events' storylines that changes, so that only the
+        # events the extension changed need writing.
         self._rebuild(state, set(state.members), entity_types)
+        for eid, ev in state.events.items():
+            ev.story_id = story_of.get(eid) if story_of is not None else None
         return state
 
     def extend(self, state: "GroupingState", articles: Sequence[Article],

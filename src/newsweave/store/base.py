@@ -243,6 +243,11 @@ class Store(Protocol):
         new process rebuilds the grouping from (``Grouper.restore``)."""
         ...
 
+    def event_story_ids(self) -> dict[str, str | None]:
+        """Every stored event id -> the id of its storyline or None: with ``event_memberships``,
+        what lets a new process write only the events its ingest changed."""
+        ...
+
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first."""
         ...

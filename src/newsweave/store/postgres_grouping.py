@@ -373,6 +373,10 @@ class GroupingMixin:
         return {r["article_id"]: (r["event_id"], r["copy_of"]) for r in self._query(
             "SELECT article_id, event_id, copy_of FROM event_articles")}
 
+    def event_story_ids(self) -> dict[str, str | None]:
+        """Every stored event id -> its storyline's id or None."""
+        return {r["id"]: r["story_id"] for r in self._query("SELECT id, story_id FROM events")}
+
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first, with their events in date order."""
         return self._stories(self._query("SELECT * FROM stories ORDER BY last_date DESC NULLS LAST, "

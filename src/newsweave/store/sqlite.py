@@ -526,6 +526,10 @@ class SQLiteStore:
         return {r[0]: (r[1], r[2]) for r in self._query(
             "SELECT article_id, event_id, copy_of FROM event_articles")}
 
+    def event_story_ids(self) -> dict[str, str | None]:
+        """Every stored event id -> its storyline's id or None."""
+        return {r[0]: r[1] for r in self._query("SELECT id, story_id FROM events")}
+
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Storylines, newest first, with their events in date order."""
         return [self._story(r) for r in self._query(
