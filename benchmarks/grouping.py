@@ -85,7 +85,7 @@ store = SQLiteStore(sys.argv[1])
 start = time.perf_counter()
 g = Pipeline(store=store, settings=Settings()).group(stored=[sys.argv[2]])
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds,
+print(json.dumps({"seconds": seconds, "stories": len(g.stories),
                   "events": sorted([e.id, sorted(e.article_ids)] for e in g.events)}))
 """
 
@@ -95,6 +95,7 @@ def _members(e) -> tuple:
 
 
 def run(cache: Path, n: int) -> dict:
+    from newsweave.models import Entity
     from newsweave.stages.group import Grouper
     from newsweave.store.sqlite import SQLiteStore
 
@@ -110,6 +111,8 @@ def run(cache: Path, n: int) -> dict:
     # (each text made unique: the store refuses an exact duplicate, which the stream has)
     kept.add_articles([replace(a, text=f"{a.text} [{a.id}]") for a in stored + one])
     kept.save_features([feats[a.id] for a in stored + one])
+    # The entities' types, which storylines are linked by (as enrichment would have stored them).
+    kept.save_enrichments([], [Entity(id=e, name=e, type=t) for e, t in sorted(types.items())])
     kept.replace_events(g.events, g.copies, g.stories)
     kept.close()
     start = time.perf_counter()
@@ -125,6 +128,7 @@ def run(cache: Path, n: int) -> dict:
     through_store = json.loads(out.stdout.strip().splitlines()[-1])
     one_shot = through_store["seconds"]
     assert through_store["events"] == sorted([e.id, sorted(e.article_ids)] for e in restored.events)
+    assert through_store["stories"] == len(restored.stories)
     # The store's side (SQLite): writing the whole grouping, as a replay or rebuild does.
     store = SQLiteStore(Path(tempfile.mkdtemp()) / "bench.db")
     store.add_articles([replace(a, text=f"{a.text} [{a.id}]") for a in arts])
