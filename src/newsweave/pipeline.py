@@ -119,11 +119,11 @@ class Pipeline:
         else:
             features = {f.article_id: f for f in self.store.load_features()}
             articles = list(self.store.iter_articles())
-            if state is None and not from_scratch:
-                grouping, base = self._restore(grouper, articles, features, types, pending)
-                if grouping is None:
-                    base = None
-            if grouping is None:
+            restored = None if state is not None or from_scratch else \
+                self._restore(grouper, articles, features, types, pending)
+            if restored is not None:
+                grouping, base = restored
+            else:
                 grouping = grouper.group(articles, features, types, self.store)
                 log.info("grouping: replayed %d stored articles", len(articles))
             self._backfill_signatures(features, grouping)
@@ -138,30 +138,32 @@ class Pipeline:
         return grouping
 
     def _restore(self, grouper, articles: list[Article], features: dict, types: dict,
-                 featurised: set[str]) -> "tuple[Grouping | None, int]":
+                 featurised: set[str]) -> "tuple[Grouping, int] | None":
         """A process that did not write the stored grouping (a one-shot ``ingest``) rebuilds
         it from the store and adds the articles no event holds yet, instead of judging every
         stored article again; None (replay instead) when the stored grouping cannot be built
         on. An article featurised only now was kept in an event of its own by the last
-        grouping (its features had failed): a replay gives it its real event. Also returns the
-        grouping version that was rebuilt, which the write of what changed checks."""
+        grouping (its features had failed): a replay gives it its real event. With the grouping,
+        the version of the stored one it was rebuilt from, which the write of what changed
+        checks."""
         version = self.store.grouping_version()  # before reading it: a later write shows
         membership = self.store.event_memberships()
         if not membership or featurised & membership.keys():
-            return None, version
+            return None
         grouped = [a for a in articles if a.id in membership]
         if len(grouped) != len(membership):  # the grouping names articles the store lacks
-            return None, version
+            return None
         state = grouper.restore(grouped, features, membership, types, self.store,
                                 self.store.event_story_ids())
         if state is None:
             log.info("grouping: the stored grouping cannot be rebuilt; replaying the store")
-            return None, version
+            return None
         new = [a for a in articles if a.id not in membership]
         grouping = grouper.extend(state, new, features, types)
-        if grouping is not None:
-            log.info("grouping: rebuilt the stored grouping (%d articles) and added %d",
-                     len(grouped), len(new))
+        if grouping is None:
+            return None
+        log.info("grouping: rebuilt the stored grouping (%d articles) and added %d",
+                 len(grouped), len(new))
         return grouping, version
 
     def _write_changes(self, grouping: "Grouping", version: int) -> bool:

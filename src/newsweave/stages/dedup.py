@@ -92,6 +92,12 @@ class CopyDetector:
         return MinHash(num_perm=self.num_perm, seed=_SEED, hashfunc=_HASH32,
                        hashvalues=np.asarray(values, np.uint64), permutations=perms, scheme=scheme)
 
+    def _index(self, article_id: str, sig: Any, published: datetime | None) -> None:
+        """Put a signature in the LSH index and the maps that find its article's original."""
+        self._lsh.insert(article_id, sig)
+        self._sigs[article_id] = sig
+        self._key[article_id] = _key(published, article_id)
+
     def add(self, article_id: str, text: str, published: datetime | None,
             stored: "np.ndarray | None" = None) -> str | None:
         """Index one article; the id of its original when it is a copy of an earlier one, else None.
@@ -106,12 +112,9 @@ class CopyDetector:
         sig = self._signature(text, stored)
         if sig is None:
             return None
-        key = _key(published, article_id)
         # LSH returns candidates; keep those whose estimated Jaccard really reaches the threshold.
         matches = [m for m in self._lsh.query(sig) if sig.jaccard(self._sigs[m]) >= self.threshold]
-        self._lsh.insert(article_id, sig)
-        self._sigs[article_id] = sig
-        self._key[article_id] = key
+        self._index(article_id, sig, published)
         roots = {self.original_of(m) for m in matches}
         if not roots:
             return None
@@ -167,11 +170,8 @@ class CopyDetector:
         det = cls(threshold=threshold).setup()
         for aid, text, published, stored in items:
             sig = det._signature(text, stored)
-            if sig is None:
-                continue
-            det._lsh.insert(aid, sig)
-            det._sigs[aid] = sig
-            det._key[aid] = _key(published, aid)
+            if sig is not None:
+                det._index(aid, sig, published)
         for copy_id, original in copies.items():
             if copy_id not in det._sigs or original not in det._sigs or original in copies:
                 raise ValueError(f"{copy_id} cannot be a copy of {original}")

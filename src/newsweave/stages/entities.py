@@ -115,12 +115,12 @@ class EntityRecognizer:
         process that only meets English never loads the French or Russian model (4-5 s of a
         one-shot ingest)."""
         wanted = [lang for lang in (self.languages if languages is None else languages)
-                  if lang not in self._loaded]
+                  if lang in self.languages and lang not in self._loaded]
         if not wanted:
             return
         with self._lock:
             for lang in wanted:
-                if lang in self._loaded or lang not in self.languages:
+                if lang in self._loaded:  # another thread loaded it meanwhile
                     continue
                 if lang in _SPACY_MODELS:
                     self._spacy[lang] = _load_spacy(lang, self.use_blis)

@@ -113,9 +113,10 @@ class Grouper:
         pgvector HNSW), the clusterer's candidates come from that index; otherwise from faiss
         indexes built here. ``Grouping.state`` lets ``extend`` add later articles."""
         from .cluster import EventClusterer
+        from .dedup import CopyDetector
 
         arts = sorted(articles, key=_key)
-        detector = _copy_detector(arts, features)
+        detector = CopyDetector.rebuild(_copy_items(arts, features))
         state = GroupingState(EventClusterer(index=self._store_index(store)).setup(), detector)
         state.copies = {c: o for c, o in detector.copies().items() if c != o}
         for a in arts:
@@ -182,8 +183,9 @@ class Grouper:
         # event's storyline) tells it which events' storylines that changes, so that only the
         # events the extension changed need writing.
         self._rebuild(state, set(state.members), entity_types)
+        stored_story = story_of or {}
         for eid, ev in state.events.items():
-            ev.story_id = story_of.get(eid) if story_of is not None else None
+            ev.story_id = stored_story.get(eid)
         return state
 
     def extend(self, state: "GroupingState", articles: Sequence[Article],
@@ -332,13 +334,6 @@ def _copy_items(arts: Sequence[Article], features: Mapping[str, StoredFeatures]
     for a in arts:
         f = features.get(a.id)
         yield a.id, a.text, a.published, f.minhash if f is not None else None
-
-
-def _copy_detector(arts: Sequence[Article], features: Mapping[str, StoredFeatures]
-                   ) -> "CopyDetector":
-    from .dedup import CopyDetector
-
-    return CopyDetector.rebuild(_copy_items(arts, features))
 
 
 def _when(a: Article) -> datetime:

@@ -11,16 +11,9 @@ from ..models import DateMention, Enrichment, Mention, Quote, Sentence
 
 
 def dump(obj: Any) -> str:
-    if isinstance(obj, JSONMapping) and obj._raw is not None:
-        return obj._raw if isinstance(obj._raw, str) else obj._raw.decode("utf-8")
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_plain)
-
-
-def _plain(obj: Any) -> Any:
-    # Mappings that are not dicts (a JSONMapping inside another value) are written as objects.
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+    if isinstance(obj, JSONMapping):
+        return obj.to_json()
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def load(data: str | bytes) -> Any:
@@ -56,6 +49,12 @@ class JSONMapping(Mapping[str, Any]):
                 raise ValueError(f"not a JSON object: {str(self._raw)[:60]!r}")
             self._data, self._raw = data, None
         return self._data
+
+    def to_json(self) -> str:
+        """The JSON text (as stored, when it was never decoded)."""
+        if self._raw is None:
+            return dump(self._decoded())
+        return self._raw if isinstance(self._raw, str) else self._raw.decode("utf-8")
 
     def __getitem__(self, key: str) -> Any:
         return self._decoded()[key]
