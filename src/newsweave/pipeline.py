@@ -118,7 +118,7 @@ class Pipeline:
             log.info("grouping: added %d articles to the kept grouping", len(new_articles))
         else:
             features = {f.article_id: f for f in self.store.load_features()}
-            articles = list(self.store.iter_articles())
+            articles = self._grouping_articles(features)
             restored = None if state is not None or from_scratch else \
                 self._restore(grouper, articles, features, types, pending)
             if restored is not None:
@@ -136,6 +136,18 @@ class Pipeline:
             _GROUPINGS[self.store] = grouping.state
         grouping.failed = failed
         return grouping
+
+    def _grouping_articles(self, features: dict) -> list[Article]:
+        """Every stored article as grouping reads it: without its text, except where the copy
+        detector needs the text because no stored signature stands for it (features stored
+        before migration 007, or none at all). Texts are most of a store: at 50,000 articles
+        reading them all cost ~250 MB and a second (benchmarks/RESULTS.md)."""
+        articles = list(self.store.iter_articles(text=False))
+        for i, a in enumerate(articles):
+            f = features.get(a.id)
+            if f is None or f.minhash is None:
+                articles[i] = self.store.get_article(a.id) or a
+        return articles
 
     def _restore(self, grouper, articles: list[Article], features: dict, types: dict,
                  featurised: set[str]) -> "tuple[Grouping, int] | None":

@@ -155,6 +155,20 @@ class StoreConformance:
         assert [a.id for a in store.list_articles(outlet="A")] == ["mid", "old"]
         assert [a.id for a in store.iter_articles()] == ["old", "mid", "new"]
 
+    def test_iter_articles_without_text_keeps_the_rest(self, store: Store) -> None:
+        store.add_articles([
+            make_article("a", published=T0, description="Lead.", caption="A photo.",
+                         author="Ann", url="https://example.org/a", notes=["no byline"]),
+            make_article("b", published=None, date_source="ingest", text="undated body"),
+        ])
+        full = {a.id: a for a in store.iter_articles()}
+        light = list(store.iter_articles(text=False))
+        assert [a.id for a in light] == [a.id for a in store.iter_articles()]
+        for a in light:
+            assert (a.text, a.description, a.caption) == ("", None, None)
+            assert replace(a, text=full[a.id].text, description=full[a.id].description,
+                           caption=full[a.id].caption) == full[a.id]
+
     def test_undated_articles_sort_by_ingest_time(self, store: Store) -> None:
         later = datetime.now(timezone.utc)
         store.add_articles([make_article("dated", published=T0, text="dated one"),

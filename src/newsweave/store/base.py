@@ -35,6 +35,14 @@ class DuplicateRecord:
     recorded_at: datetime | None = None  # filled by iter_duplicates (copying a store)
 
 
+def article_columns(columns: Sequence[str], prefix: str = "", text: bool = True) -> str:
+    """The SELECT list of an article row; ``text=False`` reads the long columns (text,
+    description, caption) as empty, which is all grouping needs of most stored articles."""
+    empty = {"text": "''", "description": "NULL", "caption": "NULL"}
+    return ", ".join(f"{empty[c]} AS {c}" if not text and c in empty else f"{prefix}{c}"
+                     for c in columns)
+
+
 def time_bounds(since: datetime | date | None, until: datetime | date | None
                 ) -> tuple[datetime | None, datetime | None]:
     """Aware UTC bounds from datetimes or days (a day ``until`` includes the whole day)."""
@@ -136,8 +144,10 @@ class Store(Protocol):
         """Articles newest first (publication date, else ingest time)."""
         ...
 
-    def iter_articles(self, *, order: str = "published") -> "Sequence[Article] | object":
-        """All articles, oldest first by publication date (for re-processing)."""
+    def iter_articles(self, *, order: str = "published", text: bool = True
+                      ) -> "Sequence[Article] | object":
+        """All articles, oldest first by publication date (for re-processing); ``text=False``:
+        without their text, description and caption (empty), a lighter read for grouping."""
         ...
 
     def count_articles(self) -> int:

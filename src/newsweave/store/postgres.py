@@ -17,7 +17,8 @@ from typing import Any, Iterator, Sequence
 from ..errors import MissingDependency, StoreError
 from ..models import AddResult, Article, SearchHit
 from . import serialize as ser
-from .base import DuplicateRecord, StoreStats, boolean_query, marks_split_words, same_article
+from .base import (DuplicateRecord, StoreStats, article_columns, boolean_query, marks_split_words,
+                   same_article)
 from .postgres_grouping import GroupingMixin, register_vector
 
 try:
@@ -31,7 +32,9 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
                  "content_hash", "ingested_at", "notes")
-_SELECT_ARTICLE = "SELECT " + ", ".join(f"a.{c}" for c in _ARTICLE_COLS) + " FROM articles a"
+_SELECT_ARTICLE = f"SELECT {article_columns(_ARTICLE_COLS, 'a.')} FROM articles a"
+# The same row without the long columns (what grouping reads of every stored article).
+_SELECT_ARTICLE_HEAD = f"SELECT {article_columns(_ARTICLE_COLS, 'a.', text=False)} FROM articles a"
 # Writers of articles take this transaction lock so that duplicate detection sees every article
 # committed before it, as SQLite's BEGIN IMMEDIATE guarantees.
 _ADD_LOCK = 0x6E77_6164  # "nwad"
@@ -222,9 +225,11 @@ class PostgresStore(GroupingMixin):
         sql += " ORDER BY a.sort_at DESC, a.seq DESC LIMIT %s OFFSET %s"
         return [self._article(r) for r in self._query(sql, (*params, limit, offset))]
 
-    def iter_articles(self, *, order: str = "published") -> Iterator[Article]:
-        """All articles, oldest first by publication date (else ingest time), then id."""
-        for r in self._query(_SELECT_ARTICLE + " ORDER BY a.sort_at, a.id"):
+    def iter_articles(self, *, order: str = "published", text: bool = True) -> Iterator[Article]:
+        """All articles, oldest first by publication date (else ingest time), then id;
+        ``text=False``: without their text, description and caption (left empty)."""
+        select = _SELECT_ARTICLE if text else _SELECT_ARTICLE_HEAD
+        for r in self._query(select + " ORDER BY a.sort_at, a.id"):
             yield self._article(r)
 
     def iter_stored_articles(self, batch: int = 500) -> Iterator[Article]:

@@ -193,7 +193,9 @@ class GroupingMixin:
 
     def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
         """Stored features (all, or of these articles), in publication order."""
-        sql = ("SELECT f.article_id, f.vector, f.lead, f.lexical, f.entities, f.title, f.minhash "
+        # The lexical JSON as UTF-8 bytes (see the SQLite store's load_features).
+        sql = ("SELECT f.article_id, f.vector, f.lead, convert_to(f.lexical::text, 'UTF8') AS "
+               "lexical, f.entities, f.title, f.minhash "
                "FROM article_features f JOIN articles a ON a.id = f.article_id")
         params: tuple = ()
         if article_ids is not None:

@@ -16,8 +16,8 @@ from ..errors import StoreError
 from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, Story,
                       StoredFeatures)
 from . import serialize as ser
-from .base import (DuplicateRecord, StoreStats, boolean_query, event_filter_sql,
-                   marks_split_words, same_article, time_bounds)
+from .base import (DuplicateRecord, StoreStats, article_columns, boolean_query,
+                   event_filter_sql, marks_split_words, same_article, time_bounds)
 
 _ARTICLE_COLS = ("id", "title", "text", "source", "url", "canonical_url", "published",
                  "date_source", "outlet", "author", "language", "description", "caption",
@@ -146,6 +146,18 @@ class SQLiteStore:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"store {self.path}: {e}") from e
 
+    def _query_rows(self, sql: str, params: Sequence[Any] = (), size: int = 1000
+                    ) -> Iterator[sqlite3.Row]:
+        """The rows of a large read, fetched ``size`` at a time (the caller converts each batch
+        before the next is read, instead of holding every raw row beside its conversion)."""
+        try:
+            with self._lock:
+                cur = self._conn.execute(sql, params)
+                while rows := cur.fetchmany(size):
+                    yield from rows
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"store {self.path}: {e}") from e
+
     # -- articles -------------------------------------------------------------------------------
 
     def add_articles(self, articles: Sequence[Article]) -> AddResult:
@@ -226,9 +238,11 @@ class SQLiteStore:
         sql += " ORDER BY COALESCE(published, ingested_at) DESC, rowid DESC LIMIT ? OFFSET ?"
         return [self._article(r) for r in self._query(sql, (*params, limit, offset))]
 
-    def iter_articles(self, *, order: str = "published") -> Iterator[Article]:
-        """All articles, oldest first by publication date (else ingest time), then id."""
-        rows = self._query("SELECT * FROM articles ORDER BY COALESCE(published, ingested_at), id")
+    def iter_articles(self, *, order: str = "published", text: bool = True) -> Iterator[Article]:
+        """All articles, oldest first by publication date (else ingest time), then id;
+        ``text=False``: without their text, description and caption (left empty)."""
+        rows = self._query(f"SELECT {article_columns(_ARTICLE_COLS, text=text)} FROM articles "
+                           "ORDER BY COALESCE(published, ingested_at), id")
         for r in rows:
             yield self._article(r)
 
@@ -391,7 +405,11 @@ class SQLiteStore:
 
     def load_features(self, article_ids: Sequence[str] | None = None) -> list[StoredFeatures]:
         """Stored features (all, or of these articles), in publication order."""
-        sql = ("SELECT f.* FROM article_features f JOIN articles a ON a.id = f.article_id")
+        # The lexical JSON as UTF-8 bytes: kept undecoded (ser.JSONMapping) for most articles,
+        # and half the size of a str once a term outside Latin-1 makes it 2-4 bytes a character.
+        sql = ("SELECT f.article_id, f.vector, f.lead, CAST(f.lexical AS BLOB) AS lexical, "
+               "f.entities, f.title, f.minhash "
+               "FROM article_features f JOIN articles a ON a.id = f.article_id")
         params: tuple = ()
         if article_ids is not None:
             sql += f" WHERE f.article_id IN ({', '.join('?' * len(article_ids))})"
@@ -402,7 +420,7 @@ class SQLiteStore:
                                ser.load(r["entities"]),
                                None if r["title"] is None else ser.vector_array(r["title"]),
                                ser.signature_array(r["minhash"]))
-                for r in self._query(sql, params)]
+                for r in self._query_rows(sql, params)]
 
     def articles_without_features(self) -> list[str]:
         """Articles not yet featurised for grouping, oldest first."""
