@@ -44,7 +44,7 @@ def main() -> None:
         ap.error("give a store and its labelled file, or --semeval CSV")
 
     from newsweave import open_store
-    from newsweave.stages import group
+    from newsweave.stages import storylines
 
     gold = {}
     with args.gold.open(encoding="utf-8") as fh:
@@ -58,11 +58,11 @@ def main() -> None:
     labels = {e.id: {gold[a] for a in e.article_ids if a in gold} for e in events}
     titles = {e.id: e.title for e in events}
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {len(events)} events")
-    for cosine in args.cosine or [group.STORY_MIN_COSINE]:
-        group.STORY_MIN_COSINE = cosine
+    for cosine in args.cosine or [storylines.STORY_MIN_COSINE]:
+        storylines.STORY_MIN_COSINE = cosine
         for e in events:
             e.story_id = None
-        stories = group.link_stories(events, features, types)
+        stories = storylines.link_stories(events, features, types)
         story_of = {eid: s.id for s in stories for eid in s.event_ids}
         same = linked_same = linked_other = 0
         other_pairs = []

@@ -195,7 +195,7 @@ def test_an_entity_whose_type_changed_is_counted_again(corpus) -> None:
     g = Grouper().extend(g.state, rest, feats, flipped)
     assert g is not None
     assert _shape(g) == _shape(Grouper().group(arts, feats, flipped))
-    from newsweave.stages.group import _event_entities
+    from newsweave.stages.storylines import _event_entities
     assert all(g.state.named[e.id] == _event_entities(e, feats, flipped) for e in g.events)
 
 

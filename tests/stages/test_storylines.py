@@ -1,4 +1,4 @@
-"""Storylines (group.link_stories): successive events about the same main entities and place."""
+"""Storylines (storylines.link_stories): successive events about the same main entities and place."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 
 from newsweave.models import Event, StoredFeatures
-from newsweave.stages.group import STORY_GAP_DAYS, link_stories
+from newsweave.stages.storylines import STORY_GAP_DAYS, link_stories
 
 TYPES = {"putin": "PER", "kremlin": "ORG", "moscow": "LOC", "kyiv": "LOC", "zelensky": "PER",
          "nasa": "ORG", "earth": "LOC", "lima": "LOC", "fifa": "ORG"}
@@ -106,7 +106,7 @@ def test_events_without_entities_or_date_stay_alone() -> None:
 def test_main_entities_prefer_the_most_named_then_the_most_specific() -> None:
     from collections import Counter
 
-    from newsweave.stages.group import MAIN_ENTITIES, _main_entities
+    from newsweave.stages.storylines import MAIN_ENTITIES, _main_entities
 
     counts = Counter({"us": 1, "earth": 1, "nasa": 1, "putin": 3, "moscow": 1, "kremlin": 1,
                       "kyiv": 1, "zelensky": 1})
@@ -117,6 +117,35 @@ def test_main_entities_prefer_the_most_named_then_the_most_specific() -> None:
     # Named by most articles wins whatever its spread; among the ties, the rarer ones.
     assert main == {"putin", "kremlin", "moscow", "zelensky", "kyiv", "nasa"}
     assert _main_entities(Counter(dict(reversed(list(counts.items())))), df) == main
+
+
+def test_main_entities_kept_up_to_date_are_what_ranking_from_scratch_gives() -> None:
+    """MainEntities re-ranks only the changed events and those a changed frequency can tip;
+    after every step its answer must equal ranking every event again. Few entities, named
+    once or twice, make ties at the cut common, which is where a missed update would show."""
+    import random
+    from collections import Counter
+
+    from newsweave.stages.storylines import MainEntities, _main_entities
+
+    rng = random.Random(7)
+    pool = [f"e{i}" for i in range(30)]
+    named: dict[str, Counter] = {}
+    mains = MainEntities()
+    for step in range(400):
+        eid = f"ev{rng.randrange(60)}"
+        before = named.get(eid, Counter())
+        if before and rng.random() < 0.15:  # the event is gone (merged away)
+            del named[eid]
+            mains.change(eid, before, ())
+        else:
+            after = Counter({e: rng.choice((1, 1, 2, 3)) for e in rng.sample(pool, rng.randrange(13))})
+            named[eid] = after
+            mains.change(eid, before, after)
+        if step % 3 == 0:  # several changes between two settles, as a batch makes
+            df = Counter(e for counts in named.values() for e in counts)
+            assert mains.settle(named) == {k: _main_entities(c, df) for k, c in named.items()}
+            assert mains.df == df
 
 
 def _with_vectors(feats: dict[str, StoredFeatures], vectors: dict[str, list[float]]) -> None:
@@ -130,7 +159,7 @@ def _with_vectors(feats: dict[str, StoredFeatures], vectors: dict[str, list[floa
 def test_close_texts_sharing_one_main_entity_continue_a_storyline() -> None:
     # One shared actor and no shared place: entity overlap alone does not link them (the test
     # above), but two events whose texts are this close are pieces of one running story.
-    from newsweave.stages.group import STORY_MIN_COSINE
+    from newsweave.stages.storylines import STORY_MIN_COSINE
 
     events, feats = _world([
         ("strike", date(2023, 4, 1), None, ["putin", "moscow", "kremlin"]),
@@ -144,7 +173,7 @@ def test_close_texts_sharing_one_main_entity_continue_a_storyline() -> None:
 
 
 def test_close_texts_without_a_shared_main_entity_or_far_texts_do_not_link() -> None:
-    from newsweave.stages.group import STORY_MIN_COSINE
+    from newsweave.stages.storylines import STORY_MIN_COSINE
 
     # Close texts, nothing named in common (two storms, two elections elsewhere).
     events, feats = _world([

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..queries import story_detail, story_rows
-from ..stages.group import STORY_GAP_DAYS
+from ..stages.storylines import STORY_GAP_DAYS
 from .charts import arrival_bars, month_bars, outlet_timeline
 from .errors import ApiError
 from .ingest import check_outcome, report_data

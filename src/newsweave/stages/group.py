@@ -8,15 +8,15 @@ running (``watch``, the API server) pays for its new articles only, not for the 
 """
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ..models import Article, Event, Failure, Story, StoredFeatures, stable_id
+from .storylines import MainEntities, _centroid, _event_entities, link_stories
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.base import Store
@@ -24,16 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dedup import CopyDetector
     from .similarity import Featurizer
 
-# Entity types that identify an event's actors and place (MISC is nationalities, events…).
-_KEY_TYPES = {"PER", "ORG", "LOC"}
-STORY_GAP_DAYS = 45  # the longest pause between two events of one storyline
-STORY_MIN_JACCARD = 0.25  # overlap of main entities for two events to continue one storyline
-# Or: the two events' texts are this close (cosine of their centroids) and they share at least one
-# main entity. Entity overlap alone rarely fires on real events (their main entities are spelled
-# and ranked differently), so pieces of one running story stayed apart; see benchmarks/RESULTS.md
-# ("Storylines") for how 0.6 was chosen (clustering dev set and the Wikinews corpus).
-STORY_MIN_COSINE = 0.6
-MAIN_ENTITIES = 6
 TITLE_DECIMALS = 4  # an event title's closeness to the centroid is compared at this precision
 
 
@@ -53,6 +43,7 @@ class GroupingState:
     events: dict[str, Event] = field(default_factory=dict)
     named: dict[str, Counter] = field(default_factory=dict)  # event id -> _event_entities
     centroids: dict[str, np.ndarray] = field(default_factory=dict)  # event id -> _centroid
+    mains: MainEntities = field(default_factory=MainEntities)  # each event's main entities
     types: dict[str, str] = field(default_factory=dict)  # the entity types it was counted with
     token: tuple = ()  # what the store looked like when this grouping was written to it
 
@@ -278,7 +269,8 @@ class Grouper:
         events = list(state.events.values())
         for e in events:
             e.story_id = None
-        stories = link_stories(events, state.features, entity_types, state.named, state.centroids)
+        stories = link_stories(events, state.features, entity_types, state.named, state.centroids,
+                               state.mains.settle(state.named))
         written = [e.id for e in events if e.id in changed or e.story_id != before.get(e.id, "")]
         removed = sorted(eid for eid in changed if eid not in state.events)
         return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state,
@@ -291,21 +283,27 @@ class Grouper:
         # In the members' order (then the events that are gone): the same order in every process.
         for eid in [e for e in state.members if e in changed] + sorted(changed - set(state.members)):
             ids = [i for i in state.members.get(eid, []) if i in state.articles]
+            before = state.named.get(eid, ())
             if ids:
                 ev = self._event(eid, [state.articles[i] for i in ids], state.features,
                                  state.copies, state.clusterer.flags)
                 state.events[eid] = ev
-                state.named[eid] = _event_entities(ev, state.features, entity_types)
+                named = state.named[eid] = _event_entities(ev, state.features, entity_types)
+                state.mains.change(eid, before, named)
                 state.centroids[eid] = _centroid(ev, state.features)
             else:
                 state.events.pop(eid, None)
                 state.named.pop(eid, None)
                 state.centroids.pop(eid, None)
+                state.mains.change(eid, before, ())
         # An entity's type follows the majority of its mentions and may have changed with the
         # new articles: then what every event names is counted again.
         if any(state.types.get(e, t) != t for e, t in entity_types.items()):
             state.named = {eid: _event_entities(ev, state.features, entity_types)
                            for eid, ev in state.events.items()}
+            state.mains = MainEntities()
+            for eid, named in state.named.items():
+                state.mains.change(eid, (), named)
         state.types = dict(entity_types)
 
     @staticmethod
@@ -361,107 +359,3 @@ def representative_title(arts: Sequence[Article], features: Mapping[str, StoredF
     closeness = np.round(vecs @ centroid, TITLE_DECIMALS)
     best = min(range(len(with_vec)), key=lambda i: (-closeness[i], _when(with_vec[i]), with_vec[i].id))
     return with_vec[best].title
-
-
-def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
-    if a is None or b is None:  # an event none of whose articles has a vector
-        return 0.0
-    return round(float(a @ b), TITLE_DECIMALS)
-
-
-def _event_entities(ev: Event, features: Mapping[str, StoredFeatures],
-                    entity_types: Mapping[str, str]) -> Counter[str]:
-    """How many of the event's articles name each of its actor/place entities."""
-    counts: Counter[str] = Counter()
-    for aid in ev.article_ids:
-        f = features.get(aid)
-        if f:
-            counts.update(e for e in set(f.entities) if entity_types.get(e) in _KEY_TYPES)
-    return counts
-
-
-def _main_entities(counts: Counter[str], df: Mapping[str, int]) -> set[str]:
-    """The event's main entities: the ones most of its articles name.
-
-    Ties (in a small event most entities are named once) go to the entity fewer other events
-    name, then to the smaller id: "Earth" or "United States" named in passing does not crowd
-    out the event's own actors and places, and the choice never depends on article order."""
-    return set(heapq.nsmallest(MAIN_ENTITIES, counts, key=lambda e: (-counts[e], df.get(e, 0), e)))
-
-
-def _centroid(ev: Event, features: Mapping[str, StoredFeatures]) -> np.ndarray | None:
-    """The unit mean of the event's article vectors (None: no article has one)."""
-    vecs = [features[a].vector for a in ev.article_ids if a in features]
-    if not vecs:
-        return None
-    mean = np.mean(np.stack(vecs), axis=0, dtype=np.float64)
-    norm = float(np.linalg.norm(mean))
-    return (mean / norm).astype(np.float32) if norm > 0 else None
-
-
-def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures],
-                 entity_types: Mapping[str, str],
-                 named: "Mapping[str, Counter[str]] | None" = None,
-                 centroids: "Mapping[str, np.ndarray | None] | None" = None) -> list[Story]:
-    """Chain successive events into storylines: an event continues a chain whose last two events
-    share its main entities, a person or organisation and a place among them (Jaccard of the main
-    entities >= STORY_MIN_JACCARD), or whose texts are close to it (centroid cosine >=
-    STORY_MIN_COSINE) while sharing at least one main entity. ``named`` / ``centroids``: each
-    event's ``_event_entities`` / ``_centroid`` when the caller already has them."""
-    order = sorted(events, key=lambda e: (e.date or datetime.min.date(), e.id))
-    if named is None:
-        named = {e.id: _event_entities(e, features, entity_types) for e in order}
-    if centroids is None:
-        centroids = {e.id: _centroid(e, features) for e in order}
-    df = Counter(ent for counts in named.values() for ent in counts)
-    main = {e.id: _main_entities(named[e.id], df) for e in order}
-    chains: list[list[Event]] = []
-    # Chains that a later event can still continue. Events come in date order, so a chain whose
-    # last event ended more than STORY_GAP_DAYS before this one is closed for good: dropping it
-    # keeps the work per event bounded by the chains of the last weeks, not by the whole history
-    # (30,000 events made this loop quadratic).
-    # (chain, date its last event ended) by position in ``chains``: ties go to the older chain.
-    open_chains: dict[int, tuple[list[Event], date]] = {}
-    for ev in order:
-        mine = main[ev.id]
-        if not mine or ev.date is None:
-            chains.append([ev])
-            continue
-        open_chains = {k: (c, u) for k, (c, u) in open_chains.items()
-                       if (ev.date - u).days <= STORY_GAP_DAYS}
-        best, best_score, at = None, 0.0, len(chains)
-        here = centroids.get(ev.id)
-        for k, (chain, _) in open_chains.items():
-            theirs = set().union(*(main[x.id] for x in chain[-2:]))
-            shared = mine & theirs
-            if not shared:
-                continue
-            places = {e for e in shared if entity_types.get(e) == "LOC"}
-            people = {e for e in shared if entity_types.get(e) in ("PER", "ORG")}
-            overlap = len(shared) / len(mine | theirs)
-            close = max((_cosine(here, centroids.get(x.id)) for x in chain[-2:]), default=0.0)
-            # Rounded: the same choice whatever process or batch computed the centroids.
-            score = round(overlap + close, TITLE_DECIMALS)
-            if ((overlap >= STORY_MIN_JACCARD and places and people) or close >= STORY_MIN_COSINE) \
-                    and score > best_score:
-                best, best_score, at = chain, score, k
-        if best is None:
-            best = [ev]
-            chains.append(best)
-        else:
-            best.append(ev)
-        # The pause is counted from the chain's last event's newest article: a running event
-        # that began months ago but is still reported yesterday is right before the next one.
-        open_chains[at] = (best, ev.last_published.date() if ev.last_published else ev.date)
-    stories = []
-    for chain in chains:
-        if len(chain) < 2:
-            continue
-        sid = f"story_{chain[0].id}"
-        biggest = max(chain, key=lambda e: (len(e.article_ids), e.date))
-        for e in chain:
-            e.story_id = sid
-        stories.append(Story(id=sid, title=biggest.title, event_ids=[e.id for e in chain],
-                             first_date=chain[0].date, last_date=chain[-1].date))
-    return stories
-

@@ -1,0 +1,199 @@
+"""Storylines: events chained into longer-running stories (same main entities and place, or
+close texts sharing a main entity, with pauses of at most STORY_GAP_DAYS); an event belongs to at
+most one storyline. ``MainEntities`` keeps each event's main entities up to date as a kept
+grouping changes, so that relinking after a batch does not rank every event's entities again."""
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+import numpy as np
+
+from ..models import Event, Story, StoredFeatures
+
+# Entity types that identify an event's actors and place (MISC is nationalities, events…).
+_KEY_TYPES = {"PER", "ORG", "LOC"}
+STORY_GAP_DAYS = 45  # the longest pause between two events of one storyline
+STORY_MIN_JACCARD = 0.25  # overlap of main entities for two events to continue one storyline
+# Or: the two events' texts are this close (cosine of their centroids) and they share at least one
+# main entity. Entity overlap alone rarely fires on real events (their main entities are spelled
+# and ranked differently), so pieces of one running story stayed apart; see benchmarks/RESULTS.md
+# ("Storylines") for how 0.6 was chosen (clustering dev set and the Wikinews corpus).
+STORY_MIN_COSINE = 0.6
+MAIN_ENTITIES = 6
+DECIMALS = 4  # cosines and scores are compared at this precision (the same in every process)
+
+
+def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    if a is None or b is None:  # an event none of whose articles has a vector
+        return 0.0
+    return round(float(a @ b), DECIMALS)
+
+
+def _event_entities(ev: Event, features: Mapping[str, StoredFeatures],
+                    entity_types: Mapping[str, str]) -> Counter[str]:
+    """How many of the event's articles name each of its actor/place entities."""
+    counts: Counter[str] = Counter()
+    for aid in ev.article_ids:
+        f = features.get(aid)
+        if f:
+            counts.update(e for e in set(f.entities) if entity_types.get(e) in _KEY_TYPES)
+    return counts
+
+
+def _main_entities(counts: Counter[str], df: Mapping[str, int]) -> set[str]:
+    """The event's main entities: the ones most of its articles name.
+
+    Ties (in a small event most entities are named once) go to the entity fewer other events
+    name, then to the smaller id: "Earth" or "United States" named in passing does not crowd
+    out the event's own actors and places, and the choice never depends on article order."""
+    return set(heapq.nsmallest(MAIN_ENTITIES, counts, key=lambda e: (-counts[e], df.get(e, 0), e)))
+
+
+def _split_level(counts: Counter[str], main: set[str]) -> frozenset[str]:
+    """The entities whose document frequency decides whether they are among the main ones: those
+    of the count level that the cut at MAIN_ENTITIES splits (more-named entities are in whatever
+    their frequency, less-named ones out). Empty when nothing is split."""
+    if len(counts) <= MAIN_ENTITIES:
+        return frozenset()
+    cut = min(counts[e] for e in main)
+    level = frozenset(e for e, c in counts.items() if c == cut)
+    return frozenset() if level <= main else level
+
+
+class MainEntities:
+    """Each event's main entities (``_main_entities``) with the document frequencies they are
+    ranked by, kept up to date event by event: ``change`` what an event names (or that it is
+    gone), then ``settle``. Only the changed events are ranked again, and the events whose
+    ranking a changed frequency can tip: those whose cut at MAIN_ENTITIES splits a level of
+    equally-named entities that holds an entity whose frequency changed. The result is exactly
+    what ranking every event from scratch gives (tests/stages/test_storylines.py); relinking
+    a 50,000-article grouping spent most of its time ranking every event's entities."""
+
+    def __init__(self) -> None:
+        self.df: Counter[str] = Counter()  # entity -> events that name it
+        self.main: dict[str, set[str]] = {}  # event id -> its main entities
+        self._ties: dict[str, frozenset[str]] = {}  # event id -> its _split_level
+        self._tied: defaultdict[str, set[str]] = defaultdict(set)  # entity -> events tied on it
+        self._events: set[str] = set()  # changed since the last settle
+        self._entities: set[str] = set()  # whose frequency changed since the last settle
+
+    def change(self, event_id: str, before: Iterable[str], after: Iterable[str]) -> None:
+        """An event named the entities ``before`` and now names ``after`` (nothing: gone)."""
+        old, new = set(before), set(after)
+        for e in old - new:
+            self.df[e] -= 1
+            if not self.df[e]:
+                del self.df[e]
+        for e in new - old:
+            self.df[e] += 1
+        self._entities |= old ^ new
+        self._events.add(event_id)
+
+    def settle(self, named: Mapping[str, Counter[str]]) -> dict[str, set[str]]:
+        """Rank again what the changes since the last settle can have moved; ``named``: every
+        event's counts as they are now. Returns ``main``."""
+        todo = set(self._events)
+        for e in self._entities:
+            todo |= self._tied.get(e, set())
+        for eid in todo:
+            for e in self._ties.pop(eid, ()):
+                self._tied[e].discard(eid)
+                if not self._tied[e]:
+                    del self._tied[e]
+            counts = named.get(eid)
+            if counts is None:
+                self.main.pop(eid, None)
+                continue
+            main = self.main[eid] = _main_entities(counts, self.df)
+            ties = _split_level(counts, main)
+            if ties:
+                self._ties[eid] = ties
+                for e in ties:
+                    self._tied[e].add(eid)
+        self._events.clear()
+        self._entities.clear()
+        return self.main
+
+
+def _centroid(ev: Event, features: Mapping[str, StoredFeatures]) -> np.ndarray | None:
+    """The unit mean of the event's article vectors (None: no article has one)."""
+    vecs = [features[a].vector for a in ev.article_ids if a in features]
+    if not vecs:
+        return None
+    mean = np.mean(np.stack(vecs), axis=0, dtype=np.float64)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm > 0 else None
+
+
+def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures],
+                 entity_types: Mapping[str, str],
+                 named: "Mapping[str, Counter[str]] | None" = None,
+                 centroids: "Mapping[str, np.ndarray | None] | None" = None,
+                 main: "Mapping[str, set[str]] | None" = None) -> list[Story]:
+    """Chain successive events into storylines: an event continues a chain whose last two events
+    share its main entities, a person or organisation and a place among them (Jaccard of the main
+    entities >= STORY_MIN_JACCARD), or whose texts are close to it (centroid cosine >=
+    STORY_MIN_COSINE) while sharing at least one main entity. ``named`` / ``centroids`` /
+    ``main``: each event's ``_event_entities`` / ``_centroid`` / main entities when the caller
+    already has them (``MainEntities``)."""
+    order = sorted(events, key=lambda e: (e.date or datetime.min.date(), e.id))
+    if named is None:
+        named = {e.id: _event_entities(e, features, entity_types) for e in order}
+    if centroids is None:
+        centroids = {e.id: _centroid(e, features) for e in order}
+    if main is None:
+        df = Counter(ent for counts in named.values() for ent in counts)
+        main = {e.id: _main_entities(named[e.id], df) for e in order}
+    chains: list[list[Event]] = []
+    # Chains that a later event can still continue. Events come in date order, so a chain whose
+    # last event ended more than STORY_GAP_DAYS before this one is closed for good: dropping it
+    # keeps the work per event bounded by the chains of the last weeks, not by the whole history
+    # (30,000 events made this loop quadratic).
+    # (chain, date its last event ended) by position in ``chains``: ties go to the older chain.
+    open_chains: dict[int, tuple[list[Event], date]] = {}
+    for ev in order:
+        mine = main[ev.id]
+        if not mine or ev.date is None:
+            chains.append([ev])
+            continue
+        open_chains = {k: (c, u) for k, (c, u) in open_chains.items()
+                       if (ev.date - u).days <= STORY_GAP_DAYS}
+        best, best_score, at = None, 0.0, len(chains)
+        here = centroids.get(ev.id)
+        for k, (chain, _) in open_chains.items():
+            theirs = set().union(*(main[x.id] for x in chain[-2:]))
+            shared = mine & theirs
+            if not shared:
+                continue
+            places = {e for e in shared if entity_types.get(e) == "LOC"}
+            people = {e for e in shared if entity_types.get(e) in ("PER", "ORG")}
+            overlap = len(shared) / len(mine | theirs)
+            close = max((_cosine(here, centroids.get(x.id)) for x in chain[-2:]), default=0.0)
+            # Rounded: the same choice whatever process or batch computed the centroids.
+            score = round(overlap + close, DECIMALS)
+            if ((overlap >= STORY_MIN_JACCARD and places and people) or close >= STORY_MIN_COSINE) \
+                    and score > best_score:
+                best, best_score, at = chain, score, k
+        if best is None:
+            best = [ev]
+            chains.append(best)
+        else:
+            best.append(ev)
+        # The pause is counted from the chain's last event's newest article: a running event
+        # that began months ago but is still reported yesterday is right before the next one.
+        open_chains[at] = (best, ev.last_published.date() if ev.last_published else ev.date)
+    stories = []
+    for chain in chains:
+        if len(chain) < 2:
+            continue
+        sid = f"story_{chain[0].id}"
+        biggest = max(chain, key=lambda e: (len(e.article_ids), e.date))
+        for e in chain:
+            e.story_id = sid
+        stories.append(Story(id=sid, title=biggest.title, event_ids=[e.id for e in chain],
+                             first_date=chain[0].date, last_date=chain[-1].date))
+    return stories
+
