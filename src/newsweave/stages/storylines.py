@@ -152,19 +152,23 @@ def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures]
     # last event ended more than STORY_GAP_DAYS before this one is closed for good: dropping it
     # keeps the work per event bounded by the chains of the last weeks, not by the whole history
     # (30,000 events made this loop quadratic).
-    # (chain, date its last event ended) by position in ``chains``: ties go to the older chain.
-    open_chains: dict[int, tuple[list[Event], date]] = {}
+    # (chain, date its last event ended, main entities of its last two events) by position in
+    # ``chains``: ties go to the older chain.
+    open_chains: dict[int, tuple[list[Event], date, set[str]]] = {}
+    pruned_on: date | None = None
     for ev in order:
         mine = main[ev.id]
         if not mine or ev.date is None:
             chains.append([ev])
             continue
-        open_chains = {k: (c, u) for k, (c, u) in open_chains.items()
-                       if (ev.date - u).days <= STORY_GAP_DAYS}
+        if ev.date != pruned_on:
+            # Once per day is enough: a chain continued today ends today or later.
+            open_chains = {k: t for k, t in open_chains.items()
+                           if (ev.date - t[1]).days <= STORY_GAP_DAYS}
+            pruned_on = ev.date
         best, best_score, at = None, 0.0, len(chains)
         here = centroids.get(ev.id)
-        for k, (chain, _) in open_chains.items():
-            theirs = set().union(*(main[x.id] for x in chain[-2:]))
+        for k, (chain, _, theirs) in open_chains.items():
             shared = mine & theirs
             if not shared:
                 continue
@@ -184,7 +188,8 @@ def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures]
             best.append(ev)
         # The pause is counted from the chain's last event's newest article: a running event
         # that began months ago but is still reported yesterday is right before the next one.
-        open_chains[at] = (best, ev.last_published.date() if ev.last_published else ev.date)
+        open_chains[at] = (best, ev.last_published.date() if ev.last_published else ev.date,
+                           set().union(*(main[x.id] for x in best[-2:])))
     stories = []
     for chain in chains:
         if len(chain) < 2:
