@@ -52,54 +52,72 @@ def _main_entities(counts: Counter[str], df: Mapping[str, int]) -> set[str]:
     return set(heapq.nsmallest(MAIN_ENTITIES, counts, key=lambda e: (-counts[e], df.get(e, 0), e)))
 
 
-def _split_level(counts: Counter[str], main: set[str]) -> frozenset[str]:
-    """The entities whose document frequency decides whether they are among the main ones: those
-    of the count level that the cut at MAIN_ENTITIES splits (more-named entities are in whatever
-    their frequency, less-named ones out). Empty when nothing is split."""
+Key = tuple[int, str]  # an entity's rank among equally-named ones: (document frequency, id)
+
+
+def _boundary(counts: Counter[str], main: set[str], df: Mapping[str, int]
+              ) -> tuple[frozenset[str], Key, Key] | None:
+    """Where the cut at MAIN_ENTITIES splits a level of equally-named entities (more-named ones
+    are in whatever their frequency, less-named ones out): that level, and the rank of its last
+    entity in and of its first entity out. None when nothing is split, so no frequency can move
+    the cut."""
     if len(counts) <= MAIN_ENTITIES:
-        return frozenset()
+        return None
     cut = min(counts[e] for e in main)
     level = frozenset(e for e, c in counts.items() if c == cut)
-    return frozenset() if level <= main else level
+    if level <= main:
+        return None
+    return (level, max((df.get(e, 0), e) for e in level & main),
+            min((df.get(e, 0), e) for e in level - main))
 
 
 class MainEntities:
     """Each event's main entities (``_main_entities``) with the document frequencies they are
     ranked by, kept up to date event by event: ``change`` what an event names (or that it is
-    gone), then ``settle``. Only the changed events are ranked again, and the events whose
-    ranking a changed frequency can tip: those whose cut at MAIN_ENTITIES splits a level of
-    equally-named entities that holds an entity whose frequency changed. The result is exactly
-    what ranking every event from scratch gives (tests/stages/test_storylines.py); relinking
-    a 50,000-article grouping spent most of its time ranking every event's entities."""
+    gone), then ``settle``. Only the changed events are ranked again, and the events whose cut
+    a changed frequency can move: an entity of the level the cut splits whose rank, between its
+    frequency before and after, reaches the ranks on either side of the cut. An entity that
+    stays on its side of both (and the boundary entities unchanged) leaves the cut where it
+    was. The result is exactly what ranking every event from scratch gives
+    (tests/stages/test_storylines.py); relinking a 50,000-article grouping spent most of its
+    time ranking every event's entities."""
 
     def __init__(self) -> None:
         self.df: Counter[str] = Counter()  # entity -> events that name it
         self.main: dict[str, set[str]] = {}  # event id -> its main entities
-        self._ties: dict[str, frozenset[str]] = {}  # event id -> its _split_level
-        self._tied: defaultdict[str, set[str]] = defaultdict(set)  # entity -> events tied on it
+        self._cuts: dict[str, tuple[frozenset[str], Key, Key]] = {}  # event id -> _boundary
+        self._tied: defaultdict[str, set[str]] = defaultdict(set)  # entity -> events cut in its level
         self._events: set[str] = set()  # changed since the last settle
-        self._entities: set[str] = set()  # whose frequency changed since the last settle
+        self._was: dict[str, int] = {}  # entity -> its frequency at the last settle, if changed
 
     def change(self, event_id: str, before: Iterable[str], after: Iterable[str]) -> None:
         """An event named the entities ``before`` and now names ``after`` (nothing: gone)."""
         old, new = set(before), set(after)
+        for e in old ^ new:
+            self._was.setdefault(e, self.df.get(e, 0))
         for e in old - new:
             self.df[e] -= 1
             if not self.df[e]:
                 del self.df[e]
         for e in new - old:
             self.df[e] += 1
-        self._entities |= old ^ new
         self._events.add(event_id)
 
     def settle(self, named: Mapping[str, Counter[str]]) -> dict[str, set[str]]:
         """Rank again what the changes since the last settle can have moved; ``named``: every
         event's counts as they are now. Returns ``main``."""
         todo = set(self._events)
-        for e in self._entities:
-            todo |= self._tied.get(e, set())
+        for e, was in self._was.items():
+            now = self.df.get(e, 0)
+            lo, hi = (min(was, now), e), (max(was, now), e)
+            for eid in self._tied.get(e, ()):
+                if eid not in todo:
+                    _, last_in, first_out = self._cuts[eid]
+                    if hi >= last_in and lo <= first_out:
+                        todo.add(eid)
         for eid in todo:
-            for e in self._ties.pop(eid, ()):
+            old = self._cuts.pop(eid, None)
+            for e in old[0] if old else ():
                 self._tied[e].discard(eid)
                 if not self._tied[e]:
                     del self._tied[e]
@@ -108,13 +126,13 @@ class MainEntities:
                 self.main.pop(eid, None)
                 continue
             main = self.main[eid] = _main_entities(counts, self.df)
-            ties = _split_level(counts, main)
-            if ties:
-                self._ties[eid] = ties
-                for e in ties:
+            cut = _boundary(counts, main, self.df)
+            if cut is not None:
+                self._cuts[eid] = cut
+                for e in cut[0]:
                     self._tied[e].add(eid)
         self._events.clear()
-        self._entities.clear()
+        self._was.clear()
         return self.main
 
 
