@@ -205,3 +205,60 @@ def test_a_close_event_joins_the_chain_its_text_is_closest_to() -> None:
                           "z2": [0, 1, 0, 0], "new": [0.3, 1, 0, 0]})
     stories = link_stories(events, feats, TYPES)
     assert sorted(map(tuple, (st.event_ids for st in stories))) == [("p1", "p2"), ("z1", "z2", "new")]
+
+
+def test_relinking_from_the_earliest_touched_event_is_linking_from_scratch() -> None:
+    """StoryLinks relinks a changed grouping from the earliest event whose place or inputs
+    changed; after every batch its storylines (and each event's story_id) must be what linking
+    every event from scratch gives. Events are added, dropped, moved in time, renamed (their
+    main entities) and moved in text (their centroid), in batches."""
+    import random
+    from dataclasses import replace
+
+    from newsweave.stages.storylines import StoryLinks
+
+    rng = random.Random(3)
+    pool = list(TYPES) + ["paris", "macron", "un"]
+    types = dict(TYPES, paris="LOC", macron="PER", un="ORG")
+    axes = np.eye(4, dtype=np.float32)
+    day0 = date(2024, 1, 1)
+
+    def event(eid: str) -> Event:
+        d = day0 + timedelta(days=rng.randrange(200))
+        last = datetime(d.year, d.month, d.day, tzinfo=timezone.utc) + timedelta(days=rng.choice((0, 0, 3, 40)))
+        return Event(id=eid, title=f"title {eid}", date=d, article_ids=[eid] * rng.randrange(1, 4),
+                     last_published=last)
+
+    def mains() -> set[str]:
+        return set(rng.sample(pool, rng.choice((0, 2, 3, 3, 4))))
+
+    def centroid() -> np.ndarray:
+        v = axes[rng.randrange(4)] + rng.random() * 0.4 * axes[rng.randrange(4)]
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    events = {f"e{i}": event(f"e{i}") for i in range(40)}
+    main = {eid: mains() for eid in events}
+    cents = {eid: centroid() for eid in events}
+    kept = StoryLinks()
+    kept.link(list(events.values()), types, cents, main)
+    for _ in range(120):
+        touched: set[str] = set()
+        for _ in range(rng.randrange(1, 4)):
+            eid, kind = f"e{rng.randrange(60)}", rng.random()
+            touched.add(eid)
+            if eid not in events or kind < 0.3:  # new, or rebuilt with another date
+                events[eid], main[eid], cents[eid] = event(eid), mains(), centroid()
+            elif kind < 0.45:  # gone (merged into another)
+                del events[eid], main[eid], cents[eid]
+            elif kind < 0.75:  # its main entities moved
+                main[eid] = mains()
+            else:  # its text moved
+                cents[eid] = centroid()
+        current = [replace(e, story_id=None) for e in events.values()]
+        got = kept.link(current, types, cents, main, touched)
+        got_ids = {e.id: e.story_id for e in current}
+        fresh = [replace(e, story_id=None) for e in events.values()]
+        want = StoryLinks().link(fresh, types, cents, main)
+        assert got == want
+        assert got_ids == {e.id: e.story_id for e in fresh}
+    assert sum(len(s.event_ids) for s in got) > 5  # the stream did chain events

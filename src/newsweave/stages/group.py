@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 import numpy as np
 
 from ..models import Article, Event, Failure, Story, StoredFeatures, stable_id
-from .storylines import MainEntities, _centroid, _event_entities, link_stories
+from .storylines import MainEntities, StoryLinks, _centroid, _event_entities
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.base import Store
@@ -44,6 +44,7 @@ class GroupingState:
     named: dict[str, Counter] = field(default_factory=dict)  # event id -> _event_entities
     centroids: dict[str, np.ndarray] = field(default_factory=dict)  # event id -> _centroid
     mains: MainEntities = field(default_factory=MainEntities)  # each event's main entities
+    links: StoryLinks = field(default_factory=StoryLinks)  # the last storyline linking
     types: dict[str, str] = field(default_factory=dict)  # the entity types it was counted with
     token: tuple = ()  # what the store looked like when this grouping was written to it
 
@@ -262,24 +263,28 @@ class Grouper:
 
     def _finish(self, state: "GroupingState", changed: set[str],
                 entity_types: Mapping[str, str]) -> Grouping:
-        """Rebuild the changed events, relink every storyline; the whole grouping, with what
-        changed (``Grouping.written`` / ``removed``)."""
+        """Rebuild the changed events, relink the storylines from the earliest event that
+        changed; the whole grouping, with what changed (``Grouping.written`` / ``removed``)."""
         before = {eid: e.story_id for eid, e in state.events.items()}
-        self._rebuild(state, changed, entity_types)
+        recounted = self._rebuild(state, changed, entity_types)
         events = list(state.events.values())
         for e in events:
             e.story_id = None
-        stories = link_stories(events, state.features, entity_types, state.named, state.centroids,
-                               state.mains.settle(state.named))
+        main = state.mains.settle(state.named)
+        # Relinked from the earliest event this changed (rebuilt, or its main entities moved);
+        # everything when the entity types changed, which the links compare.
+        stories = state.links.link(events, entity_types, state.centroids, main,
+                                   None if recounted else changed | state.mains.moved)
         written = [e.id for e in events if e.id in changed or e.story_id != before.get(e.id, "")]
         removed = sorted(eid for eid in changed if eid not in state.events)
         return Grouping(events=events, copies=dict(state.copies), stories=stories, state=state,
                         written=written, removed=removed)
 
     def _rebuild(self, state: "GroupingState", changed: set[str],
-                 entity_types: Mapping[str, str]) -> None:
+                 entity_types: Mapping[str, str]) -> bool:
         """The changed events (and what storylines are linked from: their entities, centroids)
-        built again from their members; the gone ones dropped."""
+        built again from their members; the gone ones dropped. True when the entity types
+        changed, so that every event's entities were counted again."""
         # In the members' order (then the events that are gone): the same order in every process.
         for eid in [e for e in state.members if e in changed] + sorted(changed - set(state.members)):
             ids = [i for i in state.members.get(eid, []) if i in state.articles]
@@ -304,7 +309,10 @@ class Grouper:
             state.mains = MainEntities()
             for eid, named in state.named.items():
                 state.mains.change(eid, (), named)
+            state.types = dict(entity_types)
+            return True
         state.types = dict(entity_types)
+        return False
 
     @staticmethod
     def _event(eid: str, arts: list[Article], features: Mapping[str, StoredFeatures],

@@ -5,6 +5,7 @@ grouping changes, so that relinking after a batch does not rank every event's en
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -89,6 +90,7 @@ class MainEntities:
         self._tied: defaultdict[str, set[str]] = defaultdict(set)  # entity -> events cut in its level
         self._events: set[str] = set()  # changed since the last settle
         self._was: dict[str, int] = {}  # entity -> its frequency at the last settle, if changed
+        self.moved: set[str] = set()  # events whose main entities the last settle changed
 
     def change(self, event_id: str, before: Iterable[str], after: Iterable[str]) -> None:
         """An event named the entities ``before`` and now names ``after`` (nothing: gone)."""
@@ -106,6 +108,7 @@ class MainEntities:
     def settle(self, named: Mapping[str, Counter[str]]) -> dict[str, set[str]]:
         """Rank again what the changes since the last settle can have moved; ``named``: every
         event's counts as they are now. Returns ``main``."""
+        self.moved = set()
         todo = set(self._events)
         for e, was in self._was.items():
             now = self.df.get(e, 0)
@@ -122,10 +125,14 @@ class MainEntities:
                 if not self._tied[e]:
                     del self._tied[e]
             counts = named.get(eid)
+            before = self.main.pop(eid, None)
             if counts is None:
-                self.main.pop(eid, None)
+                if before is not None:
+                    self.moved.add(eid)
                 continue
             main = self.main[eid] = _main_entities(counts, self.df)
+            if main != before:
+                self.moved.add(eid)
             cut = _boundary(counts, main, self.df)
             if cut is not None:
                 self._cuts[eid] = cut
@@ -157,66 +164,133 @@ def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures]
     STORY_MIN_COSINE) while sharing at least one main entity. ``named`` / ``centroids`` /
     ``main``: each event's ``_event_entities`` / ``_centroid`` / main entities when the caller
     already has them (``MainEntities``)."""
-    order = sorted(events, key=lambda e: (e.date or datetime.min.date(), e.id))
     if named is None:
-        named = {e.id: _event_entities(e, features, entity_types) for e in order}
+        named = {e.id: _event_entities(e, features, entity_types) for e in events}
     if centroids is None:
-        centroids = {e.id: _centroid(e, features) for e in order}
+        centroids = {e.id: _centroid(e, features) for e in events}
     if main is None:
         df = Counter(ent for counts in named.values() for ent in counts)
-        main = {e.id: _main_entities(named[e.id], df) for e in order}
-    chains: list[list[Event]] = []
-    # Chains that a later event can still continue. Events come in date order, so a chain whose
-    # last event ended more than STORY_GAP_DAYS before this one is closed for good: dropping it
-    # keeps the work per event bounded by the chains of the last weeks, not by the whole history
-    # (30,000 events made this loop quadratic).
-    # (chain, date its last event ended, main entities of its last two events) by position in
-    # ``chains``: ties go to the older chain.
-    open_chains: dict[int, tuple[list[Event], date, set[str]]] = {}
-    pruned_on: date | None = None
-    for ev in order:
-        mine = main[ev.id]
-        if not mine or ev.date is None:
-            chains.append([ev])
-            continue
-        if ev.date != pruned_on:
-            # Once per day is enough: a chain continued today ends today or later.
-            open_chains = {k: t for k, t in open_chains.items()
-                           if (ev.date - t[1]).days <= STORY_GAP_DAYS}
-            pruned_on = ev.date
-        best, best_score, at = None, 0.0, len(chains)
-        here = centroids.get(ev.id)
-        for k, (chain, _, theirs) in open_chains.items():
-            shared = mine & theirs
-            if not shared:
-                continue
-            places = {e for e in shared if entity_types.get(e) == "LOC"}
-            people = {e for e in shared if entity_types.get(e) in ("PER", "ORG")}
-            overlap = len(shared) / len(mine | theirs)
-            close = max((_cosine(here, centroids.get(x.id)) for x in chain[-2:]), default=0.0)
-            # Rounded: the same choice whatever process or batch computed the centroids.
-            score = round(overlap + close, DECIMALS)
-            if ((overlap >= STORY_MIN_JACCARD and places and people) or close >= STORY_MIN_COSINE) \
-                    and score > best_score:
-                best, best_score, at = chain, score, k
-        if best is None:
-            best = [ev]
-            chains.append(best)
-        else:
-            best.append(ev)
-        # The pause is counted from the chain's last event's newest article: a running event
-        # that began months ago but is still reported yesterday is right before the next one.
-        open_chains[at] = (best, ev.last_published.date() if ev.last_published else ev.date,
-                           set().union(*(main[x.id] for x in best[-2:])))
-    stories = []
-    for chain in chains:
-        if len(chain) < 2:
-            continue
-        sid = f"story_{chain[0].id}"
-        biggest = max(chain, key=lambda e: (len(e.article_ids), e.date))
-        for e in chain:
-            e.story_id = sid
-        stories.append(Story(id=sid, title=biggest.title, event_ids=[e.id for e in chain],
-                             first_date=chain[0].date, last_date=chain[-1].date))
-    return stories
+        main = {e.id: _main_entities(named[e.id], df) for e in events}
+    return StoryLinks().link(events, entity_types, centroids, main)
 
+
+def _order_key(e: Event) -> tuple[date, str]:
+    return (e.date or datetime.min.date(), e.id)
+
+
+def _end(e: Event) -> date:
+    # The pause is counted from the chain's last event's newest article: a running event that
+    # began months ago but is still reported yesterday is right before the next one.
+    return e.last_published.date() if e.last_published else e.date
+
+
+class StoryLinks:
+    """``link_stories`` for a grouping that changes batch by batch: it keeps the last linking and
+    relinks from the earliest event whose place in the date order or whose inputs (``touched``:
+    rebuilt, or main entities moved) changed; every event before that links exactly as it did,
+    since the chains are built in date order. The same storylines as linking from scratch
+    (tests/stages/test_storylines.py); a kept grouping of 50,000 articles walked all its
+    14,000 events after every batch."""
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []  # the events in date order, as last linked
+        self._before: list[int] = []  # per position: how many chains existed before it
+        self._chains: list[list[Event]] = []
+        self._positions: list[list[int]] = []  # per chain: its events' positions
+        self._open: list[bool] = []  # per chain: can be continued (its first event has entities)
+
+    def link(self, events: Sequence[Event], entity_types: Mapping[str, str],
+             centroids: Mapping[str, "np.ndarray | None"], main: Mapping[str, set[str]],
+             touched: Iterable[str] | None = None) -> list[Story]:
+        """The storylines of ``events`` (their ``story_id`` set). ``touched``: the events that
+        changed since the last call (None: everything may have)."""
+        order = sorted(events, key=_order_key)
+        ids = [e.id for e in order]
+        start = self._resume_at(ids, touched)
+        chains, positions = self._chains, self._positions
+        n = self._before[start] if start < len(self._before) else len(chains)
+        del chains[n:], positions[n:], self._open[n:], self._before[start:]
+        # Chains that a later event can still continue. Events come in date order, so a chain
+        # whose last event ended more than STORY_GAP_DAYS before this one is closed for good:
+        # dropping it keeps the work per event bounded by the chains of the last weeks, not by
+        # the whole history (30,000 events made this loop quadratic).
+        # (chain, date its last event ended, main entities of its last two events) by position
+        # in ``chains``: ties go to the older chain.
+        open_chains: dict[int, tuple[list[Event], date, set[str]]] = {}
+        first = order[start].date if start < len(order) else None
+        for k in range(n):
+            if positions[k][-1] >= start:  # linked again from ``start`` on
+                cut = bisect_left(positions[k], start)
+                del chains[k][cut:], positions[k][cut:]
+            if self._open[k] and (first is None or (first - _end(chains[k][-1])).days
+                                  <= STORY_GAP_DAYS):
+                last = chains[k][-1]
+                open_chains[k] = (chains[k], _end(last),
+                                  set().union(*(main[x.id] for x in chains[k][-2:])))
+        pruned_on: date | None = None
+        for i in range(start, len(order)):
+            ev = order[i]
+            self._before.append(len(chains))
+            mine = main[ev.id]
+            if not mine or ev.date is None:
+                chains.append([ev])
+                positions.append([i])
+                self._open.append(False)
+                continue
+            if ev.date != pruned_on:
+                # Once per day is enough: a chain continued today ends today or later.
+                open_chains = {k: t for k, t in open_chains.items()
+                               if (ev.date - t[1]).days <= STORY_GAP_DAYS}
+                pruned_on = ev.date
+            best, best_score, at = None, 0.0, len(chains)
+            here = centroids.get(ev.id)
+            for k, (chain, _, theirs) in open_chains.items():
+                shared = mine & theirs
+                if not shared:
+                    continue
+                places = {e for e in shared if entity_types.get(e) == "LOC"}
+                people = {e for e in shared if entity_types.get(e) in ("PER", "ORG")}
+                overlap = len(shared) / len(mine | theirs)
+                close = max((_cosine(here, centroids.get(x.id)) for x in chain[-2:]), default=0.0)
+                # Rounded: the same choice whatever process or batch computed the centroids.
+                score = round(overlap + close, DECIMALS)
+                if ((overlap >= STORY_MIN_JACCARD and places and people)
+                        or close >= STORY_MIN_COSINE) and score > best_score:
+                    best, best_score, at = chain, score, k
+            if best is None:
+                best = [ev]
+                chains.append(best)
+                positions.append([i])
+                self._open.append(True)
+            else:
+                best.append(ev)
+                positions[at].append(i)
+            open_chains[at] = (best, _end(ev), set().union(*(main[x.id] for x in best[-2:])))
+        self._ids = ids
+        return self._stories({e.id: e for e in order})
+
+    def _resume_at(self, ids: list[str], touched: Iterable[str] | None) -> int:
+        """The first position whose event, or whose inputs, may differ from the last linking."""
+        if touched is None:
+            return 0
+        old = self._ids
+        start = next((i for i, (a, b) in enumerate(zip(ids, old)) if a != b),
+                     min(len(ids), len(old)))
+        at = {eid: i for i, eid in enumerate(ids[:start])}
+        for eid in touched:
+            start = min(start, at.get(eid, start))
+        return start
+
+    def _stories(self, by_id: Mapping[str, Event]) -> list[Story]:
+        stories = []
+        for chain in self._chains:
+            if len(chain) < 2:
+                continue
+            chain[:] = [by_id[e.id] for e in chain]  # the events as they are now
+            sid = f"story_{chain[0].id}"
+            biggest = max(chain, key=lambda e: (len(e.article_ids), e.date))
+            for e in chain:
+                e.story_id = sid
+            stories.append(Story(id=sid, title=biggest.title, event_ids=[e.id for e in chain],
+                                 first_date=chain[0].date, last_date=chain[-1].date))
+        return stories
