@@ -1,7 +1,9 @@
 """Storylines: events chained into longer-running stories (same main entities and place, or
 close texts sharing a main entity, with pauses of at most STORY_GAP_DAYS); an event belongs to at
-most one storyline. ``MainEntities`` keeps each event's main entities up to date as a kept
-grouping changes, so that relinking after a batch does not rank every event's entities again."""
+most one storyline. For a kept grouping that changes batch by batch, ``MainEntities`` keeps each
+event's main entities up to date (a batch ranks again only what it can have moved) and
+``StoryLinks`` relinks from the earliest event a batch touched: both give exactly what linking
+from scratch (``link_stories``) gives."""
 from __future__ import annotations
 
 import heapq
