@@ -379,6 +379,44 @@ def test_features_stored_before_copy_signatures_get_them(tmp_path):
     store.close()
 
 
+def test_a_rebuild_reads_the_text_of_an_article_without_a_stored_signature(tmp_path):
+    """Grouping reads the stored articles without their texts; one whose copy signature is
+    not stored (here: its features predate migration 007, the others' do not) is read whole,
+    so a later near-copy of it is still found, and its signature is stored."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from newsweave.stages.dedup import signature
+
+    db = tmp_path / "mixed.db"
+    store, settings = open_store(db), Settings(db=str(db))
+    t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    topics = ["chess club", "bakery", "tram line", "library", "marathon", "orchestra",
+              "harbour", "school board", "cycling lane", "museum", "zoo", "theatre"]
+    flood = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated "
+             "forty residents from riverside houses as the Douro rose above its banks. ")
+    items = [RawItem(source=f"t:{i}", kind="record", id=f"n{i}", title=f"The {t} news",
+                     content=f"The {t} of Oslo announced {i + 3} changes to its opening hours "
+                             f"after a vote by {i + 20} members on Monday evening.",
+                     outlet=f"o{i}", published=t0 + timedelta(hours=i))
+             for i, t in enumerate(topics)]
+    items.append(RawItem(source="t:f1", kind="record", id="f1", title="Porto floods",
+                         content=flood + "The mayor spoke.", outlet="x",
+                         published=t0 + timedelta(days=1)))
+    ingest_items(items, store, settings)
+    store.save_features([replace(f, minhash=None) for f in store.load_features(["f1"])])
+    store.close()
+    store = open_store(db)  # a new process: it rebuilds the stored grouping
+    copy = RawItem(source="t:f2", kind="record", id="f2", title="Porto floods", outlet="y",
+                   content=flood + "Schools closed.", published=t0 + timedelta(days=1, hours=2))
+    ingest_items([copy], store, settings)
+    assert store.event_of_article("f2") == (store.event_of_article("f1")[0], "f1")  # a copy
+    [f1] = store.load_features(["f1"])
+    assert np.array_equal(f1.minhash, signature(store.get_article("f1").text))
+    store.close()
+
+
 def test_similarity_of_two_stored_articles(demo_db):
     seeds = sorted(SEEDS)
     r = run(demo_db, "similarity", *seeds, "--format", "json")

@@ -140,13 +140,16 @@ class Pipeline:
     def _grouping_articles(self, features: dict) -> list[Article]:
         """Every stored article as grouping reads it: without its text, except where the copy
         detector needs the text because no stored signature stands for it (features stored
-        before migration 007, or none at all). Texts are most of a store: at 50,000 articles
-        reading them all cost ~250 MB and a second (benchmarks/RESULTS.md)."""
+        before migration 007, or none at all; when that is more than a tenth of the store, one
+        read of everything). Texts are most of a store: at 50,000 articles reading them all
+        cost ~400 MB of peak memory and over a second (benchmarks/RESULTS.md)."""
         articles = list(self.store.iter_articles(text=False))
-        for i, a in enumerate(articles):
-            f = features.get(a.id)
-            if f is None or f.minhash is None:
-                articles[i] = self.store.get_article(a.id) or a
+        need = [i for i, a in enumerate(articles)
+                if features.get(a.id) is None or features[a.id].minhash is None]
+        if len(need) > len(articles) // 10:  # a store from before 007: one read beats many
+            return list(self.store.iter_articles())
+        for i in need:
+            articles[i] = self.store.get_article(articles[i].id) or articles[i]
         return articles
 
     def _restore(self, grouper, articles: list[Article], features: dict, types: dict,
