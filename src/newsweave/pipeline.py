@@ -145,7 +145,7 @@ class Pipeline:
         cost ~400 MB of peak memory and over a second (benchmarks/RESULTS.md)."""
         articles = list(self.store.iter_articles(text=False))
         need = [i for i, a in enumerate(articles)
-                if features.get(a.id) is None or features[a.id].minhash is None]
+                if (f := features.get(a.id)) is None or f.minhash is None]
         if len(need) > len(articles) // 10:  # a store from before 007: one read beats many
             return list(self.store.iter_articles())
         for i in need:

@@ -303,16 +303,13 @@ class Grouper:
                 state.mains.change(eid, before, ())
         # An entity's type follows the majority of its mentions and may have changed with the
         # new articles: then what every event names is counted again.
-        if any(state.types.get(e, t) != t for e, t in entity_types.items()):
+        recount = any(state.types.get(e, t) != t for e, t in entity_types.items())
+        if recount:
             state.named = {eid: _event_entities(ev, state.features, entity_types)
                            for eid, ev in state.events.items()}
-            state.mains = MainEntities()
-            for eid, named in state.named.items():
-                state.mains.change(eid, (), named)
-            state.types = dict(entity_types)
-            return True
+            state.mains = MainEntities.of(state.named)
         state.types = dict(entity_types)
-        return False
+        return recount
 
     @staticmethod
     def _event(eid: str, arts: list[Article], features: Mapping[str, StoredFeatures],

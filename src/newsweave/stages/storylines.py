@@ -94,6 +94,14 @@ class MainEntities:
         self._was: dict[str, int] = {}  # entity -> its frequency at the last settle, if changed
         self.moved: set[str] = set()  # events whose main entities the last settle changed
 
+    @classmethod
+    def of(cls, named: Mapping[str, Counter[str]]) -> "MainEntities":
+        """Every event of ``named`` counted in, not yet ranked (``settle`` ranks them)."""
+        mains = cls()
+        for eid, counts in named.items():
+            mains.change(eid, (), counts)
+        return mains
+
     def change(self, event_id: str, before: Iterable[str], after: Iterable[str]) -> None:
         """An event named the entities ``before`` and now names ``after`` (nothing: gone)."""
         old, new = set(before), set(after)
@@ -171,13 +179,17 @@ def link_stories(events: Sequence[Event], features: Mapping[str, StoredFeatures]
     if centroids is None:
         centroids = {e.id: _centroid(e, features) for e in events}
     if main is None:
-        df = Counter(ent for counts in named.values() for ent in counts)
-        main = {e.id: _main_entities(named[e.id], df) for e in events}
+        main = MainEntities.of(named).settle(named)
     return StoryLinks().link(events, entity_types, centroids, main)
 
 
 def _order_key(e: Event) -> tuple[date, str]:
     return (e.date or datetime.min.date(), e.id)
+
+
+def _theirs(chain: list[Event], main: Mapping[str, set[str]]) -> set[str]:
+    # What an event is compared with when it may continue a chain: its last two events' entities.
+    return set().union(*(main[x.id] for x in chain[-2:]))
 
 
 def _end(e: Event) -> date:
@@ -224,11 +236,11 @@ class StoryLinks:
             if positions[k][-1] >= start:  # linked again from ``start`` on
                 cut = bisect_left(positions[k], start)
                 del chains[k][cut:], positions[k][cut:]
-            if self._open[k] and (first is None or (first - _end(chains[k][-1])).days
-                                  <= STORY_GAP_DAYS):
-                last = chains[k][-1]
-                open_chains[k] = (chains[k], _end(last),
-                                  set().union(*(main[x.id] for x in chains[k][-2:])))
+            if not self._open[k]:
+                continue
+            end = _end(chains[k][-1])
+            if first is None or (first - end).days <= STORY_GAP_DAYS:
+                open_chains[k] = (chains[k], end, _theirs(chains[k], main))
         pruned_on: date | None = None
         for i in range(start, len(order)):
             ev = order[i]
@@ -267,7 +279,7 @@ class StoryLinks:
             else:
                 best.append(ev)
                 positions[at].append(i)
-            open_chains[at] = (best, _end(ev), set().union(*(main[x.id] for x in best[-2:])))
+            open_chains[at] = (best, _end(ev), _theirs(best, main))
         self._ids = ids
         return self._stories({e.id: e for e in order})
 

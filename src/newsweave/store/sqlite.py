@@ -140,11 +140,7 @@ class SQLiteStore:
         self.close()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        try:
-            with self._lock:
-                return self._conn.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as e:
-            raise StoreError(f"store {self.path}: {e}") from e
+        return list(self._query_rows(sql, params))
 
     def _query_rows(self, sql: str, params: Sequence[Any] = (), size: int = 1000
                     ) -> Iterator[sqlite3.Row]:
