@@ -49,7 +49,10 @@ class GroupingState:
     token: tuple = ()  # what the store looked like when this grouping was written to it
 
     def remember(self, a: Article, f: StoredFeatures | None) -> None:
-        self.articles[a.id] = replace(a, text="", caption=None, description=None)
+        # A copy only when there is something to drop: articles read without their texts (a
+        # rebuild of a large store) are kept as they are.
+        self.articles[a.id] = replace(a, text="", caption=None, description=None) \
+            if a.text or a.caption or a.description else a
         if f is not None:
             self.features[a.id] = StoredFeatures(a.id, f.vector, None, {}, list(f.entities), None)
 
