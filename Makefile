@@ -45,4 +45,4 @@ eval: setup
 	$(BIN)/newsweave eval extraction ../shared/eval/extraction/trafilatura_eval
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).ann-cache

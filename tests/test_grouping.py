@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from datetime import datetime, timedelta, timezone
 
@@ -430,10 +431,11 @@ def test_similarity_of_two_stored_articles(demo_db):
     assert r.exit_code == 1 and "no article with id 'nope'" in r.output
 
 
-def test_a_one_shot_ingest_writes_only_what_its_articles_changed(tmp_path, monkeypatch):
+def test_a_one_shot_ingest_writes_only_what_its_articles_changed(tmp_path, monkeypatch, caplog):
     """A process that rebuilt the stored grouping (a one-shot `ingest`) writes only the events
     its articles changed, keeping the stored storylines of the others; the events are still
-    what a recluster gives. When another process regroups in between, everything is written."""
+    what a recluster gives. It loads the ANN graph the previous process saved beside the store
+    instead of building it. When another process regroups in between, everything is written."""
     db = tmp_path / "o.db"
     settings = Settings(db=str(db))
     t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
@@ -451,6 +453,7 @@ def test_a_one_shot_ingest_writes_only_what_its_articles_changed(tmp_path, monke
     assert not ingest_items([item("p1", porto, 0), item("c1", chess, 1), item("m1", mars, 2)],
                             first, settings).failed
     first.close()
+    assert (tmp_path / "o.db.ann-cache").exists()
 
     def one_shot(items: list[RawItem], race: bool = False) -> list[tuple[str, int]]:
         store = open_store(db)  # a new process: no grouping of its own
@@ -472,7 +475,10 @@ def test_a_one_shot_ingest_writes_only_what_its_articles_changed(tmp_path, monke
         store.close()
         return writes
 
-    assert one_shot([item("p2", porto + "The mayor opened two shelters.", 3)]) == [("changed", 1)]
+    with caplog.at_level(logging.INFO, logger="newsweave.stages.ann"):
+        assert one_shot([item("p2", porto + "The mayor opened two shelters.", 3)]) == [
+            ("changed", 1)]
+    assert "loaded the cached graph of 3 vectors" in caplog.text
     store = open_store(db)
     assert store.event_of_article("p2")[0] == store.event_of_article("p1")[0]
     assert store.count_events() == 3

@@ -113,7 +113,8 @@ class Pipeline:
             new_features = {f.article_id: f for f in self.store.load_features(
                 [a.id for a in new_articles])}
             grouping = grouper.extend(state, new_articles, new_features, types)
-        if grouping is not None:
+        kept = grouping is not None
+        if kept:
             base = state.token[1]
             log.info("grouping: added %d articles to the kept grouping", len(new_articles))
         else:
@@ -134,6 +135,11 @@ class Pipeline:
         if grouping.state is not None:
             grouping.state.token = _token(self.store)
             _GROUPINGS[self.store] = grouping.state
+            if not kept:
+                # Built here (rebuilt from the store or replayed): what the next process can
+                # load instead of building again (the ANN graph of a SQLite store, in a file
+                # beside it). A process that keeps its grouping does not rewrite it per batch.
+                grouping.state.clusterer.save_index()
         grouping.failed = failed
         return grouping
 

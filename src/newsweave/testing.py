@@ -395,6 +395,17 @@ class StoreConformance:
         assert store.get_event("e1").story_id is None and store.get_event("e3").story_id == "st2"
         assert store.event_of_article("u2") == ("e1", None)
 
+    def test_cache_path_is_beside_the_store_or_none(self, store: Store) -> None:
+        # A file the store itself never writes, whose folder exists, one per name; or None.
+        a, b = store.cache_path("ann-cache"), store.cache_path("other")
+        if a is None:
+            assert b is None
+            return
+        assert a != b and a.parent.is_dir() and not a.exists()
+        assert a.parent == b.parent and "ann-cache" in a.name
+        store.add_articles([make_article("c1")])
+        assert not a.exists()
+
     def test_nearest_articles(self, store: Store) -> None:
         import numpy as np
 

@@ -64,3 +64,10 @@ def test_interrupted_batch_leaves_nothing(tmp_path):
     s.close()
     raw = sqlite3.connect(tmp_path / "i.db")
     assert raw.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0] == 1
+
+
+def test_cache_path_names_a_file_beside_the_database(tmp_path):
+    s = SQLiteStore(tmp_path / "news.db")
+    assert s.cache_path("ann-cache") == tmp_path / "news.db.ann-cache"
+    s.close()
+    assert SQLiteStore(":memory:").cache_path("ann-cache") is None

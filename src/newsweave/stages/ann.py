@@ -10,24 +10,32 @@ look-alikes from any time are exactly what is wanted.
 """
 from __future__ import annotations
 
-import weakref
-
+import json
+import logging
 import math
+import os
+import weakref
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import MissingDependency
 
+log = logging.getLogger(__name__)
+
 _UNDATED = "undated"
+M = 32  # HNSW links per node
+_MAGIC = b"NEWSWEAVE-ANN-1\n"  # a graph cache file: this, keys (length, JSON), the faiss index
 
 
 class TimeBucketedIndex:
     """Inner-product HNSW indexes keyed by time bucket; undated vectors have a bucket of their own."""
 
     def __init__(self, dim: int, bucket_days: float, ef_search: int = 128,
-                 ef_construction: int = 80, global_index: bool = True) -> None:
+                 ef_construction: int = 80, global_index: bool = True,
+                 cache: Path | None = None) -> None:
         try:
             import faiss  # noqa: F401  (checked here so the error names the extra at once)
 
@@ -42,6 +50,12 @@ class TimeBucketedIndex:
         self.global_index = global_index  # False: no long-range look-ups, no second index
         self._global: Any = None  # one HNSW index over every vector: long-range look-ups
         self._global_keys: list[str] = []
+        # Vectors not yet in the global graph (built when first searched, like a bucket's), and
+        # where a graph built before is saved and looked for (``save_global``): a rebuild of a
+        # large store then loads the graph instead of inserting every vector again.
+        self._global_pending: list[np.ndarray] = []
+        self.cache = cache
+        self._saved = -1  # how many vectors the cache file holds from this index (-1: unknown)
         self._keys: dict[Any, list[str]] = {}
         self._where: dict[str, tuple[Any, int]] = {}
         # bucket -> vectors not yet in its HNSW index: a bucket's graph is built when a search
@@ -58,14 +72,17 @@ class TimeBucketedIndex:
             return _UNDATED
         return math.floor(when.timestamp() / 86400 / self.bucket_days)
 
+    def _new(self) -> Any:
+        import faiss
+
+        idx = faiss.IndexHNSWFlat(self.dim, M, faiss.METRIC_INNER_PRODUCT)
+        idx.hnsw.efSearch = self.ef_search
+        idx.hnsw.efConstruction = self.ef_construction
+        return idx
+
     def _index(self, b: Any) -> Any:
         if b not in self._indexes:
-            import faiss
-
-            idx = faiss.IndexHNSWFlat(self.dim, 32, faiss.METRIC_INNER_PRODUCT)
-            idx.hnsw.efSearch = self.ef_search
-            idx.hnsw.efConstruction = self.ef_construction
-            self._indexes[b] = idx
+            self._indexes[b] = self._new()
         return self._indexes[b]
 
     def _built(self, b: Any) -> Any:
@@ -86,14 +103,86 @@ class TimeBucketedIndex:
         keys.append(key)
         if not self.global_index:
             return
-        if self._global is None:
-            import faiss
-
-            self._global = faiss.IndexHNSWFlat(self.dim, 32, faiss.METRIC_INNER_PRODUCT)
-            self._global.hnsw.efSearch = self.ef_search
-            self._global.hnsw.efConstruction = self.ef_construction
-        self._global.add(np.ascontiguousarray(vector[None, :], dtype=np.float32))
+        self._global_pending.append(self._pending[b][-1])
         self._global_keys.append(key)
+
+    def _global_built(self) -> Any:
+        """The global index holding every vector added so far: the cached graph when it holds
+        the first of them (``_load_global``), then the rest one at a time in the order they
+        were added, as eager insertion would have put them."""
+        if self._global is None:
+            self._global = self._load_global() or self._new()
+        for v in self._global_pending:
+            self._global.add(v[None, :])
+        self._global_pending = []
+        return self._global
+
+    def _load_global(self) -> Any:
+        """The graph saved in ``cache`` when it was built from the first vectors this index
+        holds (same keys, in the same order, with the same vectors): the very graph inserting
+        them would build. None (build it) when there is no such file or it does not match."""
+        if self.cache is None or not self.cache.exists():
+            return None
+        import faiss
+
+        try:
+            with open(self.cache, "rb") as fh:
+                if fh.read(len(_MAGIC)) != _MAGIC:
+                    raise ValueError("not a Newsweave graph cache")
+                size = int.from_bytes(fh.read(8), "little")
+                keys = json.loads(fh.read(size))
+                # Streamed: the file's bytes are not held in memory beside the graph.
+                idx = faiss.read_index(faiss.PyCallbackIOReader(fh.read))
+        except Exception as exc:  # a cache: anything wrong with it means building the graph
+            log.info("ann: ignoring the cached graph %s: %s", self.cache, exc)
+            return None
+        n = len(keys)
+        if not (isinstance(idx, faiss.IndexHNSWFlat) and idx.ntotal == n and idx.d == self.dim
+                and idx.metric_type == faiss.METRIC_INNER_PRODUCT and n <= len(self._global_keys)
+                and keys == self._global_keys[:n]):
+            return None
+        for start in range(0, n, 4096):  # the same vectors, exactly
+            stop = min(n, start + 4096)
+            if not np.array_equal(idx.reconstruct_n(start, stop - start),
+                                  np.stack(self._global_pending[start:stop])):
+                return None
+        # The levels of later nodes are drawn from the graph's random generator, which the file
+        # does not keep: draw as many as building the cached nodes drew (one each), so that the
+        # next node gets the level it gets in a graph built in one go.
+        for _ in range(n):
+            idx.hnsw.rng.rand_double()
+        idx.hnsw.efSearch = self.ef_search
+        idx.hnsw.efConstruction = self.ef_construction
+        self._global_pending = self._global_pending[n:]
+        self._saved = n
+        log.info("ann: loaded the cached graph of %d vectors from %s", n, self.cache)
+        return idx
+
+    def save_global(self) -> None:
+        """Write the global graph (every vector added so far) to ``cache`` for a later process
+        that adds the same vectors first; nothing when the file holds it already or no search
+        has built the graph. Written to a
+        temporary file and renamed, so a reader sees the old file or the new one."""
+        # Nothing when no search needed the graph here: building it only to save it would cost
+        # this process what the next one may never need (it builds and saves it when it does).
+        if self.cache is None or self._global is None or self._saved == len(self._global_keys):
+            return
+        import faiss
+
+        idx = self._global_built()
+        tmp = self.cache.with_name(f"{self.cache.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                head = json.dumps(self._global_keys).encode("utf-8")
+                fh.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+                writer = faiss.PyCallbackIOWriter(fh.write)
+                faiss.write_index(idx, writer)
+                del writer  # flushes
+            os.replace(tmp, self.cache)
+            self._saved = len(self._global_keys)
+        except OSError as exc:  # a cache: the grouping stands without it
+            log.warning("ann: could not save the graph cache %s: %s", self.cache, exc)
+            tmp.unlink(missing_ok=True)
 
     def vector(self, key: str) -> np.ndarray:
         """The stored vector of a key (zeros when unknown)."""
@@ -131,10 +220,11 @@ class TimeBucketedIndex:
 
     def search_global(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The k nearest keys over all time, best first (one search, however long the history)."""
-        if self._global is None or self._global.ntotal == 0:
+        if not self._global_keys:
             return []
+        idx = self._global_built()
         q = np.ascontiguousarray(vector[None, :], dtype=np.float32)
-        sims, rows = self._global.search(q, min(k, self._global.ntotal))
+        sims, rows = idx.search(q, min(k, idx.ntotal))
         found = [(self._global_keys[r], float(x)) for x, r in zip(sims[0], rows[0]) if r >= 0]
         found.sort(key=lambda t: (-t[1], t[0]))
         return found

@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -182,8 +183,9 @@ class EventClusterer:
     def __init__(self, model: ScoreModel | None = None, threshold: float | None = None,
                  window_days: float = WINDOW_DAYS, neighbours: int = NEIGHBOURS,
                  merge_threshold: float | None = None, index: "Any | None" = None,
-                 far_min: float = FAR_MIN) -> None:
+                 far_min: float = FAR_MIN, ann_cache: "Path | None" = None) -> None:
         self._model = model
+        self.ann_cache = ann_cache  # where the in-process index keeps its global graph
         self.far_min = far_min
         self.threshold = threshold
         # A second candidate event is merged into the chosen one only when the article also scores
@@ -223,8 +225,15 @@ class EventClusterer:
         if self.merge_threshold is None:
             self.merge_threshold = float(self._model.meta.get("merge_threshold", self.threshold))
         if self._index is None:
-            self._index = TimeBucketedIndex(DIM, self.window_days, global_index=self.far_min < 1.0)
+            self._index = TimeBucketedIndex(DIM, self.window_days, global_index=self.far_min < 1.0,
+                                            cache=self.ann_cache)
         return self
+
+    def save_index(self) -> None:
+        """Save what a later process restoring the same articles can load instead of building
+        (the in-process index's global graph, when it has a cache file; see ann.py)."""
+        if isinstance(self._index, TimeBucketedIndex):
+            self._index.save_global()
 
     # ---- public API -------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from ..models import Article, Event, Failure, Story, StoredFeatures, stable_id
 from .storylines import MainEntities, StoryLinks, _centroid, _event_entities
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     from ..store.base import Store
     from .cluster import ClusterItem, EventClusterer
     from .dedup import CopyDetector
@@ -112,7 +114,8 @@ class Grouper:
 
         arts = sorted(articles, key=_key)
         detector = CopyDetector.rebuild(_copy_items(arts, features))
-        state = GroupingState(EventClusterer(index=self._store_index(store)).setup(), detector)
+        state = GroupingState(EventClusterer(index=self._store_index(store),
+                                             ann_cache=self._ann_cache(store)).setup(), detector)
         state.copies = {c: o for c, o in detector.copies().items() if c != o}
         for a in arts:
             state.remember(a, features.get(a.id))
@@ -156,7 +159,8 @@ class Grouper:
         items = [self._item(a, features[a.id]) for a in arts
                  if a.id not in copies and a.id in features]
         try:
-            clusterer = EventClusterer(index=self._store_index(store)).setup().restore(
+            clusterer = EventClusterer(index=self._store_index(store),
+                                       ann_cache=self._ann_cache(store)).setup().restore(
                 stream_order(items), {a: e for a, (e, _) in membership.items()})
         except ValueError:
             return None
@@ -240,6 +244,14 @@ class Grouper:
         from .embed import DIM
 
         return StoreIndex(store, DIM, WINDOW_DAYS)
+
+    @staticmethod
+    def _ann_cache(store: "Store | None") -> "Path | None":
+        # Where the in-process index saves its global graph for the next process that groups
+        # this store (a file beside a SQLite store; None for a store with its own index).
+        if store is None or getattr(store, "vector_index", False):
+            return None
+        return store.cache_path("ann-cache")
 
     @staticmethod
     def _item(a: Article, f: StoredFeatures) -> "ClusterItem":

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 
@@ -280,6 +281,13 @@ class Store(Protocol):
         """(article id, cosine similarity) of the k stored feature vectors nearest to ``vector``,
         best first (ties by id); ``since``/``until`` bound the publication time, inclusive, and
         undated articles always pass; zero vectors are never returned."""
+        ...
+
+    def cache_path(self, name: str) -> Path | None:
+        """A file, beside the store, where something derived from it can be kept for the next
+        process (``name`` tells them apart; the content is checked by whoever reads it, and the
+        file may be deleted at any time); None when the store has no such place (an in-memory
+        or server store)."""
         ...
 
     # -- reading everything out (copying a store) ---------------------------------------------

@@ -147,6 +147,10 @@ class PostgresStore(GroupingMixin):
         except psycopg.Error as e:
             raise StoreError(f"store {self.name}: {_reason(e)}") from e
 
+    def cache_path(self, name: str) -> "Path | None":
+        """None: a server store has no file beside it (and its own vector index)."""
+        return None
+
     def close(self) -> None:
         self._pool.close()
 

@@ -130,6 +130,12 @@ class SQLiteStore:
         row = self._conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
         return int(row[0] or 0)
 
+    def cache_path(self, name: str) -> Path | None:
+        """``<store file>.<name>`` (None in memory)."""
+        if self.path == ":memory:":
+            return None
+        return Path(self.path).expanduser().with_name(f"{Path(self.path).name}.{name}")
+
     def close(self) -> None:
         self._conn.close()
 
