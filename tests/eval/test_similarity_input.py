@@ -82,3 +82,22 @@ def test_suffixed_pairs_train_the_head_and_bad_scores_are_skipped(tmp_path: Path
     assert result.n_pairs == 12 and math.isfinite(result.newsweave_cv)
     assert seen and all(n == 2 for n in seen)  # every fold's head saw the two suffixed pairs
     assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == len(rows)
+
+
+def test_languages_from_the_task_columns_or_detected(tmp_path: Path) -> None:
+    # The task's own files name the languages url1_lang / url2_lang; a file with neither
+    # column gets them detected from the texts. Either way the same features as with lang1/2.
+    from newsweave.eval.similarity import _languages
+
+    rows = [{"pair_id": "1_2", "url1_lang": "fr", "url2_lang": "en", "text1": TEXTS[0][1],
+             "text2": TEXTS[0][0]},
+            {"pair_id": "3_4", "text1": "Der Bundestag hat am Donnerstag ein neues Gesetz "
+             "zur Förderung erneuerbarer Energien beschlossen.", "text2": TEXTS[1][0]},
+            {"pair_id": "5_6", "lang1": "es", "lang2": " ", "text1": "x", "text2": TEXTS[1][1]}]
+    assert _languages(rows, "1") == ["fr", "de", "es"]
+    assert _languages(rows, "2") == ["en", "en", "en"]
+    src = _write(tmp_path / "task.csv", ["pair_id", "url1_lang", "url2_lang", "text1", "text2"],
+                 [["7_8", "en", "fr", *TEXTS[0]]])
+    out = tmp_path / "pred.csv"
+    run_similarity_eval(src, predictions_out=out)
+    assert float(next(csv.DictReader(out.open(encoding="utf-8")))["similarity"]) > 0.3

@@ -119,10 +119,27 @@ class _Pairs:
         return pair_scores(model, self.X, self.empty, self.dup)
 
 
+def _languages(rows: list[dict[str, str]], side: str) -> list[str | None]:
+    """Each row's language of text ``side`` ("1" or "2"): its ``lang1``/``lang2`` column (or
+    the task's original ``url1_lang``/``url2_lang``), detected from the text where neither
+    is given."""
+    from ..stages.language import detect_languages
+
+    given = [(r.get(f"lang{side}") or r.get(f"url{side}_lang") or "").strip() or None
+             for r in rows]
+    missing = [i for i, lang in enumerate(given) if lang is None]
+    if missing:
+        found = detect_languages([rows[i].get(f"text{side}") or "" for i in missing])
+        for i, lang in zip(missing, found):
+            given[i] = lang
+    return given
+
+
 def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> _Pairs:
+    langs1, langs2 = _languages(rows, "1"), _languages(rows, "2")
     feats = featurizer.featurize_many(
-        [dict(text=r.get("text1") or "", language=r.get("lang1") or None) for r in rows]
-        + [dict(text=r.get("text2") or "", language=r.get("lang2") or None) for r in rows],
+        [dict(text=r.get("text1") or "", language=lang) for r, lang in zip(rows, langs1)]
+        + [dict(text=r.get("text2") or "", language=lang) for r, lang in zip(rows, langs2)],
         pair_views=True)
     n = len(rows)
     pairs = [(feats[i], feats[n + i]) for i in range(n)]
@@ -251,7 +268,8 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None,
     base = np.einsum("ij,ij->i", plain[:n], plain[n:])
 
     per: dict[str, tuple[int, float]] = {}
-    langs = np.array([f"{r.get('lang1')}-{r.get('lang2')}" for r in rows])
+    langs = np.array([f"{r.get('lang1') or r.get('url1_lang')}-{r.get('lang2') or r.get('url2_lang')}"
+                      for r in rows])
     for lp in sorted(set(langs)):
         m = langs == lp
         if m.sum() >= 10:
