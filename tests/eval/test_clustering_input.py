@@ -97,3 +97,23 @@ def test_store_without_the_labelled_articles_is_refused(tmp_path: Path) -> None:
                                  "--store"])
     assert r.exit_code == 2
     assert "none of its 1 labelled articles is in the store" in r.output
+
+
+def test_records_without_a_language_get_it_detected(tmp_path: Path) -> None:
+    # The featuriser weighs words by their language's frequencies: a record without a language
+    # field has it detected from its title and text, one with the field keeps it.
+    from newsweave.eval.clustering import load_items
+
+    class Recording:
+        def featurize_many(self, items):
+            self.languages = [i["language"] for i in items]
+            return [None] * len(items)
+
+    rows = [dict(id="a", event_id="e", title="Earthquake in Adana", text=QUAKE),
+            dict(id="b", event_id="e", title="Élection en Finlande", language=" ",
+                 text="Les Finlandais ont voté dimanche lors d'élections législatives; la "
+                      "Coalition nationale l'a emporté de justesse."),
+            dict(id="c", event_id="e", title="x", text=VOTE, language="fi")]
+    rec = Recording()
+    load_items(tmp_path / "unused.jsonl", rec, rows)
+    assert rec.languages == ["en", "fr", "fi"]

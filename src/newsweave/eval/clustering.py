@@ -201,9 +201,18 @@ def load_items(path: Path, featurizer: Featurizer | None = None,
     # Undated articles arrive "at ingest time": after every dated one, in file order.
     ingest = max(known) if known else datetime(2000, 1, 1, tzinfo=timezone.utc)
     featurizer = featurizer or default_featurizer()
+    langs = [str(r.get("language") or "").strip() or None for r in rows]
+    missing = [i for i, lang in enumerate(langs) if lang is None]
+    if missing:  # detected from the text, as ingest would
+        from ..stages.language import detect_languages
+
+        found = detect_languages([f"{rows[i].get('title') or ''}\n{rows[i].get('text') or ''}"
+                                  for i in missing])
+        for i, lang in zip(missing, found):
+            langs[i] = lang
     feats = featurizer.featurize_many([dict(title=r.get("title"), text=r.get("text"),
-                                            language=r.get("language"), published=d)
-                                       for r, d in zip(rows, dates)])
+                                            language=lang, published=d)
+                                       for r, d, lang in zip(rows, dates, langs)])
     items = [ClusterItem(article_id=r["id"], published=d, features=f, ingested_at=ingest)
              for r, d, f in zip(rows, dates, feats)]
     return items, {r["id"]: r["event_id"] for r in rows}
