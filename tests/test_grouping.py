@@ -436,6 +436,9 @@ def test_a_one_shot_ingest_writes_only_what_its_articles_changed(tmp_path, monke
     its articles changed, keeping the stored storylines of the others; the events are still
     what a recluster gives. It loads the ANN graph the previous process saved beside the store
     instead of building it. When another process regroups in between, everything is written."""
+    from newsweave.stages import ann
+
+    monkeypatch.setattr(ann, "CACHE_MIN", 1)  # cache even this store's three vectors' graph
     db = tmp_path / "o.db"
     settings = Settings(db=str(db))
     t0 = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)

@@ -27,6 +27,14 @@ def _index(vectors: np.ndarray, cache=None, keys=None) -> TimeBucketedIndex:
     return idx
 
 
+@pytest.fixture(autouse=True)
+def small_caches(monkeypatch) -> None:
+    # The graphs here are small; the shipped minimum is tested on its own below.
+    from newsweave.stages import ann
+
+    monkeypatch.setattr(ann, "CACHE_MIN", 100)
+
+
 def _graph(idx: TimeBucketedIndex) -> np.ndarray:
     import faiss
 
@@ -93,3 +101,17 @@ def test_no_cache_file_without_a_global_index(tmp_path) -> None:
     idx.add("a", _vectors(1)[0], T0)
     idx.save_global()
     assert not cache.exists() and idx.search_global(_vectors(1)[0], 3) == []
+
+
+def test_a_small_graph_is_not_cached(tmp_path, monkeypatch) -> None:
+    from newsweave.stages import ann
+
+    monkeypatch.setattr(ann, "CACHE_MIN", 301)
+    cache = tmp_path / "small.ann-cache"
+    idx = _index(_vectors(300), cache)
+    idx.search_global(_vectors(1)[0], 3)
+    idx.save_global()
+    assert not cache.exists()
+    idx.add("one-more", _vectors(1, seed=5)[0], T0)
+    idx.save_global()
+    assert cache.exists()
