@@ -144,3 +144,21 @@ def test_reading_a_store_that_does_not_exist_is_an_error(tmp_path):
                                     "were evacuated from riverside houses.\n")
     assert run(db, "ingest", str(tmp_path / "a.txt")).exit_code == 0
     assert run(db, "stats").exit_code == 0
+
+
+def test_ingest_a_zip_of_articles(tmp_path, demo_db):
+    # The seeds zipped with a PNG: the seeds are the articles already stored (same ids from the
+    # members' names), the PNG fails with the archive's and the member's name.
+    import zipfile
+
+    archive = tmp_path / "seeds.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for seed in (SEED_A, SEED_B):
+            zf.write(EXAMPLES / "seeds" / f"{seed}.txt", f"seeds/{seed}.txt")
+        zf.writestr("logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    r = run(demo_db, "ingest", str(archive))
+    assert r.exit_code == 1
+    assert "0 stored" in r.output and "2 already stored" in r.output and "1 failed" in r.output
+    flat = "".join(r.output.split())  # the console wraps long lines
+    assert "".join(f"{archive}!logo.png: not a text document: the member is a PNG image".split()) \
+        in flat

@@ -1,7 +1,6 @@
 """Local inputs: formats by extension and by content, directories, globs, stdin, bad files."""
 from __future__ import annotations
 
-import io
 import os
 import random
 import shutil
@@ -9,23 +8,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from source_inputs import SRC, run, where
 
 from newsweave.config import Settings
 from newsweave.models import Failure, RawItem
-from newsweave.sources import iter_raw
-
-SRC = DATA / "sources"
-S = Settings()
-
-
-def run(*inputs: str | Path, settings: Settings = S, stdin: bytes | None = None) -> list:
-    return list(iter_raw([str(i) for i in inputs], settings,
-                         stdin=io.BytesIO(stdin) if stdin is not None else None))
-
-
-def where(o: RawItem | Failure) -> str:
-    return o.source if isinstance(o, RawItem) else o.item
 
 
 def one(*inputs: str | Path, **kw: object) -> RawItem | Failure:

@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from ..config import Settings
 from ..models import Failure, RawItem
+from .archives import archive_kind, iter_archive
 from .dispatch import STREAMED, iter_blob, iter_stream
 from .formats import SNIFF_BYTES, STAGE, binary_kind, format_for_name, sniff_format
 
@@ -83,6 +84,11 @@ def iter_path(path: Path, settings: Settings) -> Iterator[Result]:
     try:
         with open(path, "rb") as f:
             head = f.read(SNIFF_BYTES)
+            kind = None if fmt == "warc" else archive_kind(head)
+            if kind is not None:  # compressed or an archive: what is inside, file by file
+                f.seek(0)
+                yield from iter_archive(f, name, path.name, kind, settings)
+                return
             if fmt != "warc":
                 what = binary_kind(head)
                 if what:
@@ -114,6 +120,14 @@ def iter_stdin(stream: BinaryIO, settings: Settings) -> Iterator[Result]:
         return
     if not head.strip():
         yield Failure(STDIN_NAME, "empty input", STAGE)
+        return
+    kind = archive_kind(head)
+    if kind is not None:  # compressed or an archive, spooled to disk to be opened
+        with tempfile.TemporaryFile() as tmp:
+            tmp.write(head)
+            shutil.copyfileobj(stream, tmp)
+            tmp.seek(0)
+            yield from iter_archive(tmp, STDIN_NAME, STDIN_NAME, kind, settings)
         return
     what = binary_kind(head)
     if what:
