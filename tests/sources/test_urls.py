@@ -158,3 +158,25 @@ def test_cloud_metadata_host_is_refused_without_lookup() -> None:
 ])
 def test_address_problem(ip: str, problem: str | None) -> None:
     assert address_problem(ipaddress.ip_address(ip)) == problem
+
+
+def test_url_to_a_compressed_file_or_archive(server) -> None:
+    # A .jsonl.gz served as application/gzip (not a Content-Encoding): decompressed and read by
+    # the name in the URL's path; a ZIP gives its members, named URL!MEMBER.
+    import gzip
+    import io
+    import zipfile
+
+    records = (SRC / "records.jsonl").read_bytes()
+    url = server.add("/dump/records.jsonl.gz", gzip.compress(records),
+                     headers={"Content-Type": "application/gzip"})
+    got = list(iter_raw([url], LOCAL))
+    plain = list(iter_raw([str(SRC / "records.jsonl")], LOCAL))
+    assert [type(o) for o in got] == [type(o) for o in plain] and len(got) > 1
+    assert got[0].source == f"{url}:1"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("a/page.html", (SRC / "page.html").read_bytes())
+    url = server.add("/pages.zip", buf.getvalue(), headers={"Content-Type": "application/zip"})
+    (item,) = iter_raw([url], LOCAL)
+    assert isinstance(item, RawItem) and item.source == f"{url}!a/page.html" and item.id == "page"

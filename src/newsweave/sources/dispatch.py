@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..models import Failure, RawItem
@@ -59,6 +62,16 @@ def iter_fetched(res: FetchResult, settings: Settings) -> Iterator[Result]:
     head = res.body[:SNIFF_BYTES]
     if not res.body.strip():
         yield Failure(res.url, f"empty response body (HTTP {res.status})", STAGE)
+        return
+    from .archives import archive_kind, iter_archive  # (archives reads through this module)
+
+    kind = archive_kind(head)
+    if kind is not None:  # a compressed file or an archive: what is inside, as from a file
+        name = PurePosixPath(urlsplit(res.final_url or res.url).path).name or "download"
+        with tempfile.TemporaryFile() as tmp:
+            tmp.write(res.body)
+            tmp.seek(0)
+            yield from iter_archive(tmp, res.url, name, kind, settings)
         return
     what = binary_kind(head)
     if what:
