@@ -126,3 +126,20 @@ def test_merge_rescues_prose_both_generic_extractors_agree_on() -> None:
 def test_trim_edges_drops_dangling_short_runs() -> None:
     lines = ["By a reporter", "5 min read", PROSE_A, "Short middle line", PROSE_B, "More topics:", "Share"]
     assert html_text.trim_edges(lines) == [PROSE_A, "Short middle line", PROSE_B]
+
+
+def test_a_bare_url_is_never_the_edge_of_the_prose() -> None:
+    # A page's own address printed above the text is long, but it is not prose: it goes with
+    # the edge run; in the middle of the text it stays.
+    url = "https://news.example.org/2024/03/05/a-very-long-address-of-the-article-page-itself.html"
+    assert len(url) >= html_text.ANCHOR_CHARS
+    assert html_text.trim_edges([url, PROSE_A, "www.example.org", PROSE_B, "www.example.org/shop"]) \
+        == [PROSE_A, "www.example.org", PROSE_B]
+
+
+def test_merge_takes_a_paragraph_once_whatever_its_soft_hyphens() -> None:
+    # One trafilatura mode keeps the page's soft hyphens, the other drops them: the same
+    # paragraph, taken once (it was inserted a second time).
+    hyphenated = PROSE_B.replace("paragraph", "para\u00adgraph").replace("threshold", "thresh\u00adold")
+    out = html_text.merge(f"{PROSE_A}\n{hyphenated}", f"{PROSE_A}\n{PROSE_B}", "", "")
+    assert out.split("\n") == [PROSE_A, PROSE_B]

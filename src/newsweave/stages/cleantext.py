@@ -125,7 +125,7 @@ _CLOSERS = "\"'”’»)]›"
 _BULLET = re.compile(r"^\s*(?:[•·▪▫◦‣∙●○■□►▶➤»\-–—*+]|\d{1,2}[.)])\s+")
 # Zero-width space, word joiner, BOM, soft hyphen: invisible and meaningless in extracted text.
 # (ZWJ/ZWNJ stay: Indic and Persian spelling needs them.)
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 
 
 def _tokens(line: str) -> list[str]:
@@ -173,7 +173,7 @@ def _is_paragraph(line: str) -> bool:
 
 
 def _lines(raw: str) -> list[str]:
-    text = raw.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    text = raw.translate(INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     return [" ".join(line.split()) for line in text.split("\n")]
 

@@ -14,6 +14,8 @@ from copy import deepcopy
 from collections.abc import Callable
 from typing import Any
 
+from .cleantext import INVISIBLE
+
 # A line this long (in characters, whitespace folded) counts as prose: kept without agreement.
 PROSE_CHARS = 100
 # Edge runs made only of lines shorter than this, outside the prose span, are dropped.
@@ -22,6 +24,7 @@ EDGE_CHARS = 40
 ANCHOR_CHARS = 80
 
 _WS = re.compile(r"\s+")
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _BLOCK_TAGS = frozenset(
     "p div li h1 h2 h3 h4 h5 h6 td th blockquote pre br tr section article dd dt figcaption "
     "head item list quote row cell".split()
@@ -29,8 +32,10 @@ _BLOCK_TAGS = frozenset(
 
 
 def norm(text: str) -> str:
-    """Whitespace-folded text, used for containment tests between outputs."""
-    return _WS.sub(" ", text).strip()
+    """Whitespace-folded text without invisible characters (soft hyphens, zero-width marks),
+    used for containment tests between outputs: one extractor keeps a paragraph's soft hyphens
+    where another drops them, and the same paragraph must not be taken twice."""
+    return _WS.sub(" ", text.translate(INVISIBLE)).strip()
 
 
 def lines(text: str | None) -> list[str]:
@@ -134,14 +139,25 @@ def has_prose(text: str) -> bool:
     return any(len(norm(ln)) >= ANCHOR_CHARS for ln in lines(text))
 
 
+def _bare_url(line: str) -> bool:
+    # A line that is only an address (a page's own URL printed above the text, a link): never
+    # prose, however long.
+    return bool(_URL_LINE.match(norm(line)))
+
+
 def trim_edges(out: list[str]) -> list[str]:
-    """Drop leading and trailing runs of short lines around the prose span."""
-    anchors = [i for i, ln in enumerate(out) if len(norm(ln)) >= ANCHOR_CHARS]
+    """Drop leading and trailing runs of short lines (and bare URLs) around the prose span."""
+    anchors = [i for i, ln in enumerate(out)
+               if len(norm(ln)) >= ANCHOR_CHARS and not _bare_url(ln)]
     if not anchors:
         return out
     first, last = anchors[0], anchors[-1]
-    if all(len(norm(ln)) < EDGE_CHARS for ln in out[last + 1:]):
+
+    def edge(ln: str) -> bool:
+        return len(norm(ln)) < EDGE_CHARS or _bare_url(ln)
+
+    if all(edge(ln) for ln in out[last + 1:]):
         out = out[: last + 1]
-    if all(len(norm(ln)) < EDGE_CHARS for ln in out[:first]):
+    if all(edge(ln) for ln in out[:first]):
         out = out[first:]
     return out
