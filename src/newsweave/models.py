@@ -35,7 +35,7 @@ class RawItem:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-DateSource = Literal["given", "markup", "text", "ingest"]
+DateSource = Literal["given", "markup", "text", "url", "ingest"]
 
 
 @dataclass

@@ -237,3 +237,31 @@ def test_record_notes_and_impossible_dates_reach_the_article(tmp_path: Path) -> 
     assert any("2099-01-01" in n and "future" in n for n in arts["future"].notes)
     assert arts["day"].published == datetime(2024, 10, 2, tzinfo=timezone.utc)
     assert arts["day"].notes == []  # a bare day has no time zone to miss
+
+
+def test_a_record_without_a_date_takes_the_day_its_url_gives(tmp_path: Path) -> None:
+    """No date given and none in the text: the day in the URL's path (an archived copy's
+    original URL), flagged; a URL without one, or with a future one, leaves the article undated."""
+    from newsweave.stages.extract import extract
+
+    body = "The council voted to close the old bridge in Leeds for repairs, the mayor said."
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (
+        {"id": "path", "text": body, "url": "https://news.example.org/2004/11/19/bridge.html"},
+        {"id": "archived", "text": body, "url": "https://web.archive.org/web/20050301000000/"
+                                                "http://www.example.com/news/2004/12/29/a.htm"},
+        {"id": "none", "text": body, "url": "https://news.example.org/uk/4099899.stm"},
+        {"id": "future", "text": body, "url": "https://news.example.org/2030/01/02/later.html"},
+        {"id": "given", "text": body, "url": "https://news.example.org/2004/11/19/b.html",
+         "published": "2004-11-20"},
+    )) + "\n")
+    now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    arts = {a.id: a for a in (extract(i, now=now) for i in run(path))}
+    assert arts["path"].published == datetime(2004, 11, 19, tzinfo=timezone.utc)
+    assert arts["path"].date_source == "url"
+    assert "publication day taken from the URL" in arts["path"].notes
+    assert arts["archived"].published == datetime(2004, 12, 29, tzinfo=timezone.utc)
+    for undated in ("none", "future"):
+        assert arts[undated].published is None and arts[undated].date_source == "ingest"
+    assert arts["given"].published == datetime(2004, 11, 20, tzinfo=timezone.utc)
+    assert arts["given"].date_source == "given"

@@ -111,6 +111,14 @@ def extract(item: RawItem, *, now: datetime | None = None) -> Article:
     title = title or found.title
     if published is None and found.published is not None and not _in_future(found.published, now):
         published, date_source = found.published, found_date
+    if published is None and item.url:
+        # Last: the day the address gives (/2004/11/19/), where nothing else names one.
+        from .urldate import url_date
+
+        published = url_date(item.url, now)
+        if published is not None:
+            date_source = "url"
+            notes.append("publication day taken from the URL")
     outlet = outlet or found.outlet
     author = author or found.author
     caption = found.caption
