@@ -16,7 +16,8 @@ import numpy as np
 
 from .models import Article, Enrichment
 from .stages.compare import (Claim, Conflict, CoverageRow, QuoteGroup, align_claims,
-                             align_quotes, coverage, find_conflicts, prepare_units, root_of)
+                             align_quotes, coverage, find_conflicts, prepare_units, root_of,
+                             text_reuse)
 from .stages.record import Record, build_record
 from .stages.summarize import SummarySentence, summarize
 
@@ -104,7 +105,8 @@ def build_report(event_id: str, articles: list[Article], enrichments: dict[str, 
     quotes = align_quotes(articles, enrichments, vectors, copies, claims=claims)
     record = build_record(articles, enrichments, claims, units, copies)
     summary = summarize(claims, units, unit_vecs)
-    rows = coverage(articles, claims, copies)
+    rows = coverage(articles, claims, copies,
+                    text_reuse(units, {a.id: a.outlet for a in articles}))
     notes = []
     roots = {root_of(a, copies) for a in ids}
     if len(roots) < 2:
@@ -184,7 +186,9 @@ def report_to_json(report: EventReport) -> dict[str, Any]:
                                  for v in q.variants]} for q in report.quotes],
         "coverage": [{"outlet": c.outlet, "article": c.article, "lag_hours": c.lag_hours,
                       "copy_of": c.copy_of, "unique_claims": c.unique_claims,
-                      "language": c.language} for c in report.coverage],
+                      "language": c.language,
+                      "reuses": [{"article": r.source, "sentences": r.sentences, "share": r.share}
+                                 for r in c.reuses]} for c in report.coverage],
         "articles": [{"id": a.id, "outlet": a.outlet,
                       "published": a.published.isoformat() if a.published else None,
                       "language": a.language, "title": a.title, "url": a.url}
@@ -260,11 +264,14 @@ def report_to_markdown(report: EventReport) -> str:
                 out.append(f"  - {outlets.get(v['article'], v['article'])}: “{v['text']}”"
                            f" ({v['relation']})")
         out.append("")
-    out += ["## Coverage", "", "| outlet | lag (h) | copy of | claims only here |", "|---|---|---|---|"]
+    out += ["## Coverage", "", "| outlet | lag (h) | copy of | repeats sentences of | claims only here |",
+            "|---|---|---|---|---|"]
     for c in d["coverage"]:
         lag = "" if c["lag_hours"] is None else f"{c['lag_hours']:g}"
+        reused = ", ".join(f"{cite([r['article']])} ({r['sentences']})"
+                           for r in c.get("reuses", ())) or "—"
         out.append(f"| {c['outlet'] or c['article']} {cite([c['article']])} | {lag} | "
-                   f"{c['copy_of'] or 'original'} | {len(c['unique_claims'])} |")
+                   f"{c['copy_of'] or 'original'} | {reused} | {len(c['unique_claims'])} |")
     out += ["", "## Sources", ""]
     for a in d["articles"]:
         when = a["published"] or "date unknown"

@@ -187,3 +187,49 @@ def test_a_running_story_s_later_figures_are_updates_not_conflicts():
 def test_headings_and_sentences_in_every_script(text: str, heading: bool) -> None:
     """A short line is a heading unless it ends like a sentence, in whatever script."""
     assert is_heading(text) is heading
+
+
+def test_text_reuse_names_the_earlier_article_whose_sentences_are_repeated():
+    # b lifts two of a's sentences word for word (one with a word changed) into a report of its
+    # own; c tells the same facts in its own words; the lifting is b's, not a's (a is earlier).
+    a = make("a", ["Floods closed the main road into Porto on Friday after two days of rain.",
+                   "Two bridges over the Douro were damaged by the water, the mayor said.",
+                   "Engineers will inspect the old town's walls next week."], places=["Porto"])
+    b = make("b", ["Residents of Porto began clearing mud from their homes on Saturday.",
+                   "Floods closed the main road into Porto on Friday after two days of rain.",
+                   "Two bridges over the Douro were damaged by the floodwater, the mayor said.",
+                   "Shops in the lower town stayed shut."], hours=20, places=["Porto"])
+    c = make("c", ["Heavy rain in Porto shut the city's main access road on Friday.",
+                   "The mayor said water had damaged two of the Douro's bridges.",
+                   "An inspection of the walls is planned."], hours=30, places=["Porto"])
+    rows = {r["article"]: r for r in report(a, b, c)["coverage"]}
+    assert rows["b"]["reuses"] == [{"article": "a", "sentences": 2, "share": 0.5}]
+    assert rows["a"]["reuses"] == [] and rows["c"]["reuses"] == []
+    # one lifted sentence is not enough to say so
+    b1 = make("b", ["Residents of Porto began clearing mud from their homes on Saturday.",
+                    "Floods closed the main road into Porto on Friday after two days of rain.",
+                    "Shops in the lower town stayed shut."], hours=20, places=["Porto"])
+    assert all(r["reuses"] == [] for r in report(a, b1, c)["coverage"])
+
+
+def test_reused_wording_is_credited_to_its_source_not_to_every_outlet_that_ran_it():
+    wire = ["Floods closed the main road into Porto on Friday after two days of rain.",
+            "Two bridges over the Douro were damaged by the water, the mayor said."]
+    a = make("a", wire + ["Engineers will inspect the old town's walls next week."])
+    b = make("b", ["Residents began clearing mud on Saturday.", *wire], hours=5)
+    c = make("c", [*wire, "Shops in the lower town stayed shut."], hours=9)
+    a_update = make("a2", [*wire, "The road reopened on Sunday evening."], hours=12, outlet="a")
+    rows = {r["article"]: r for r in report(a, b, c, a_update)["coverage"]}
+    assert rows["b"]["reuses"] == [{"article": "a", "sentences": 2, "share": 0.667}]
+    assert [r["article"] for r in rows["c"]["reuses"]] == ["a"]  # the source, not b too
+    assert rows["a2"]["reuses"] == []  # the same outlet updating its own story
+
+
+def test_the_same_quote_in_two_reports_is_not_reuse():
+    said = ("“We will rebuild both bridges before the summer and the road will be open to "
+            "all traffic by Easter,” the mayor said.")
+    said2 = ("“Nobody was hurt in the old town and every family that left has somewhere to "
+             "sleep tonight,” she added.")
+    a = make("a", ["Floods hit Porto on Friday.", said, said2])
+    b = make("b", ["Porto counted the damage on Saturday.", said, said2], hours=6)
+    assert all(r["reuses"] == [] for r in report(a, b)["coverage"])

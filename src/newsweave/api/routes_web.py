@@ -84,9 +84,11 @@ def event_page(request: Request, event_id: str) -> HTMLResponse:
         num = {a["id"]: i + 1 for i, a in enumerate(report["articles"])}
         outlet = {a["id"]: a.get("outlet") or a["id"] for a in report["articles"]}
         copies = {a["id"]: a.get("copy_of") for a in detail["articles"]}
+        reuses = {c["article"]: c.get("reuses") or [] for c in report.get("coverage", [])}
         html = pages[sig] = st.pages.text(
             "event.html", title=report["title"], nav="events", r=report, detail=detail,
-            support=view["support"], num=num, outlet=outlet, copies=copies, story=story,
+            support=view["support"], num=num, outlet=outlet, copies=copies, reuses=reuses,
+            story=story,
             matrix=view["matrix"], timeline=outlet_timeline(report["articles"]))
     return HTMLResponse(html)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -26,7 +26,8 @@ from .textmeta import SENTENCE_END
 
 __all__ = [
     "Unit", "Claim", "Conflict", "ConflictSide", "QuoteVariant", "QuoteGroup", "CoverageRow",
-    "prepare_units", "align_claims", "find_conflicts", "align_quotes", "coverage", "root_of",
+    "Reuse", "prepare_units", "align_claims", "find_conflicts", "align_quotes", "coverage",
+    "text_reuse", "root_of",
     "entity_keys", "numbers_in", "tokens",
 ]
 
@@ -235,6 +236,15 @@ class Conflict:
 
 
 @dataclass
+class Reuse:
+    """An earlier article of the event whose sentences an article repeats nearly word for word."""
+
+    source: str  # the earlier article
+    sentences: int  # how many of the later article's sentences repeat it
+    share: float  # of the later article's comparable sentences
+
+
+@dataclass
 class CoverageRow:
     outlet: str | None
     article: str
@@ -243,6 +253,7 @@ class CoverageRow:
     unique_claims: list[str]
     language: str | None = None
     published: datetime | None = None
+    reuses: list[Reuse] = field(default_factory=list)
 
 
 _ENDS_SENTENCE = re.compile("[" + re.escape(SENTENCE_END + "»”\"')") + "]$")  # closers too
@@ -542,9 +553,65 @@ def _short(text: str, n: int = 60) -> str:
 
 # ---- coverage ----------------------------------------------------------------------------------
 
+# Text reuse: a sentence repeats an earlier article when this share of its word 4-grams are in
+# that article. Two reports of the same facts share names and figures but few runs of four words
+# (a rewrite keeps some), while a lifted sentence keeps nearly all of them; and it takes at least
+# REUSE_MIN_SENTENCES such sentences to say an article reuses another's wording. Quoted words are
+# left out first: outlets quoting the same statement are not copying each other.
+REUSE_SHINGLE = 4
+REUSE_CONTAINMENT = 0.6
+REUSE_MIN_SENTENCES = 2
+_QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"")
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = tokens(_QUOTED.sub(" ", text))
+    return {tuple(words[i:i + REUSE_SHINGLE]) for i in range(len(words) - REUSE_SHINGLE + 1)}
+
+
+def text_reuse(units: Sequence[Unit], outlets: Mapping[str, str | None] | None = None
+               ) -> dict[str, list[Reuse]]:
+    """Per original article, the earlier ones whose sentences it repeats nearly word for word
+    (a whole copy is a copy: see ``copies``; this is the wire paragraph lifted into a story of
+    one's own). A repeated sentence is credited to the earliest article that has its wording
+    (the wording's source, not every outlet that ran it since), and not counted when that source
+    is the same outlet (an update of its own story; ``outlets``: article id -> outlet). Earlier means
+    published strictly before; undated articles are left out."""
+    outlets = outlets or {}
+    by_article: dict[str, list[Unit]] = {}
+    for u in units:
+        if u.published is not None:
+            by_article.setdefault(u.article_id, []).append(u)
+    grams = {a: set().union(*(_shingles(u.text) for u in us)) for a, us in by_article.items()}
+    order = sorted(by_article, key=lambda a: (_ts(by_article[a][0].published), a))
+    when = {a: _ts(by_article[a][0].published) for a in order}
+    outlet = {a: (outlets.get(a) or "").casefold() or f"#{a}" for a in order}
+    out: dict[str, list[Reuse]] = {}
+    for b in order:
+        earlier = [a for a in order if when[a] < when[b]]
+        if not earlier:
+            continue
+        counts: Counter = Counter()
+        for u in by_article[b]:
+            sh = _shingles(u.text)
+            if len(sh) < REUSE_SHINGLE:  # too short to tell lifting from sharing a phrase
+                continue
+            source = next((a for a in earlier if len(sh & grams[a]) >= REUSE_CONTAINMENT * len(sh)),
+                          None)
+            if source is not None and outlet[source] != outlet[b]:
+                counts[source] += 1
+        found = [Reuse(a, n, round(n / len(by_article[b]), 3)) for a, n in counts.items()
+                 if n >= REUSE_MIN_SENTENCES]
+        if found:
+            out[b] = sorted(found, key=lambda r: (-r.sentences, when[r.source], r.source))
+    return out
+
+
 def coverage(articles: Sequence[Article], claims: Sequence[Claim],
-             copies: dict[str, str] | None = None) -> list[CoverageRow]:
-    """Per article: hours after the first report, the original it copies, the claims only it has."""
+             copies: dict[str, str] | None = None,
+             reuses: dict[str, list[Reuse]] | None = None) -> list[CoverageRow]:
+    """Per article: hours after the first report, the original it copies, the claims only it
+    has, and the earlier articles whose sentences it repeats (``text_reuse``)."""
     times = [a.published for a in articles if a.published]
     first = min(times) if times else None
     rows = []
@@ -554,5 +621,5 @@ def coverage(articles: Sequence[Article], claims: Sequence[Claim],
         lag = round((a.published - first).total_seconds() / 3600, 1) \
             if a.published and first else None
         rows.append(CoverageRow(a.outlet, a.id, lag, root if root != a.id else None, unique,
-                                a.language, a.published))
+                                a.language, a.published, list((reuses or {}).get(a.id, ()))))
     return rows
