@@ -233,3 +233,13 @@ def test_the_same_quote_in_two_reports_is_not_reuse():
     a = make("a", ["Floods hit Porto on Friday.", said, said2])
     b = make("b", ["Porto counted the damage on Saturday.", said, said2], hours=6)
     assert all(r["reuses"] == [] for r in report(a, b)["coverage"])
+
+
+def test_articles_published_at_the_same_time_do_not_copy_each_other():
+    wire = ["Floods closed the main road into Porto on Friday after two days of rain.",
+            "Two bridges over the Douro were damaged by the water, the mayor said."]
+    first = make("first", ["Rain was forecast for the whole north of Portugal this week.",
+                           "The weather service issued an orange warning for the coast."])
+    a = make("a", [*wire, "Engineers will inspect the walls."], hours=2)
+    b = make("b", ["Residents began clearing mud.", *wire], hours=2)  # who copied whom?
+    assert all(r["reuses"] == [] for r in report(first, a, b)["coverage"])

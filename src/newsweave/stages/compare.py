@@ -575,36 +575,65 @@ def text_reuse(units: Sequence[Unit], outlets: Mapping[str, str | None] | None =
     (a whole copy is a copy: see ``copies``; this is the wire paragraph lifted into a story of
     one's own). A repeated sentence is credited to the earliest article that has its wording
     (the wording's source, not every outlet that ran it since), and not counted when that source
-    is the same outlet (an update of its own story; ``outlets``: article id -> outlet). Earlier means
-    published strictly before; undated articles are left out."""
+    is the same outlet (an update of its own story; ``outlets``: article id -> outlet). Earlier
+    means published strictly before; undated articles are left out.
+
+    Every article's 4-grams (hashed) sit in one sorted array with their article's rank in time,
+    so a sentence finds the articles holding its 4-grams by bisection: the cost grows with the
+    matches, not with the number of article pairs (1,000 unrelated articles: 5 s pairwise)."""
     outlets = outlets or {}
     by_article: dict[str, list[Unit]] = {}
     for u in units:
         if u.published is not None:
             by_article.setdefault(u.article_id, []).append(u)
-    grams = {a: set().union(*(_shingles(u.text) for u in us)) for a, us in by_article.items()}
     order = sorted(by_article, key=lambda a: (_ts(by_article[a][0].published), a))
-    when = {a: _ts(by_article[a][0].published) for a in order}
-    outlet = {a: (outlets.get(a) or "").casefold() or f"#{a}" for a in order}
+    if len(order) < 2:
+        return {}
+    when = np.array([_ts(by_article[a][0].published) for a in order])
+    outlet = [(outlets.get(a) or "").casefold() or f"#{a}" for a in order]
+    sentence_grams = {a: [_hashes(_shingles(u.text)) for u in by_article[a]] for a in order}
+    per_article = [np.unique(np.concatenate(sentence_grams[a] or [np.zeros(0, np.int64)]))
+                   for a in order]
+    owner = np.repeat(np.arange(len(order)), [len(h) for h in per_article])
+    grams = np.concatenate(per_article)
+    by_gram = np.argsort(grams, kind="stable")
+    grams, owner = grams[by_gram], owner[by_gram]
     out: dict[str, list[Reuse]] = {}
-    for b in order:
-        earlier = [a for a in order if when[a] < when[b]]
-        if not earlier:
+    for rank, b in enumerate(order):
+        first_same_time = int(np.searchsorted(when, when[rank], side="left"))
+        if first_same_time == 0:  # nothing published before it
             continue
         counts: Counter = Counter()
-        for u in by_article[b]:
-            sh = _shingles(u.text)
+        for sh in sentence_grams[b]:
             if len(sh) < REUSE_SHINGLE:  # too short to tell lifting from sharing a phrase
                 continue
-            source = next((a for a in earlier if len(sh & grams[a]) >= REUSE_CONTAINMENT * len(sh)),
-                          None)
-            if source is not None and outlet[source] != outlet[b]:
-                counts[source] += 1
+            lo = np.searchsorted(grams, sh, side="left")
+            hi = np.searchsorted(grams, sh, side="right")
+            sizes = hi - lo
+            if not sizes.any():
+                continue
+            at = np.repeat(lo, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+            holders = owner[at]
+            holders = holders[holders < first_same_time]  # published strictly before
+            if not len(holders):
+                continue
+            hits = np.bincount(holders, minlength=first_same_time)
+            sources = np.flatnonzero(hits >= REUSE_CONTAINMENT * len(sh))
+            if len(sources):
+                source = int(sources[0])  # the earliest with the wording
+                if outlet[source] != outlet[rank]:
+                    counts[order[source]] += 1
         found = [Reuse(a, n, round(n / len(by_article[b]), 3)) for a, n in counts.items()
                  if n >= REUSE_MIN_SENTENCES]
         if found:
-            out[b] = sorted(found, key=lambda r: (-r.sentences, when[r.source], r.source))
+            pos = {a: i for i, a in enumerate(order)}
+            out[b] = sorted(found, key=lambda r: (-r.sentences, pos[r.source]))
     return out
+
+
+def _hashes(grams: set[tuple[str, ...]]) -> np.ndarray:
+    """The 4-grams of a sentence as sorted unique 64-bit hashes (equal grams, equal hashes)."""
+    return np.unique(np.fromiter((hash(g) for g in grams), np.int64, len(grams)))
 
 
 def coverage(articles: Sequence[Article], claims: Sequence[Claim],
