@@ -68,11 +68,19 @@ def test_a_cached_graph_gives_the_graph_inserting_every_vector_gives(tmp_path, c
     assert np.array_equal(_graph(again), _graph(scratch)) and again._saved == 700
 
 
-@pytest.mark.parametrize("change", ["order", "vector", "fewer", "garbage", "truncated"])
-def test_a_cache_that_does_not_match_is_ignored(tmp_path, caplog, change: str) -> None:
+@pytest.mark.parametrize("change", ["order", "vector", "fewer", "garbage", "truncated",
+                                    "ef_construction", "faiss"])
+def test_a_cache_that_does_not_match_is_ignored(tmp_path, caplog, monkeypatch,
+                                                change: str) -> None:
+    import faiss
+
     vectors = _vectors(300)
     cache = tmp_path / "store.db.ann-cache"
     built = _index(vectors, cache)
+    if change == "ef_construction":  # a graph built with other settings
+        built = TimeBucketedIndex(DIM, 30, ef_construction=40, cache=cache)
+        for i, v in enumerate(vectors):
+            built.add(f"a{i}", v, T0 + timedelta(days=i % 90))
     built.search_global(vectors[0], 3)
     built.save_global()
     assert cache.exists()
@@ -86,8 +94,10 @@ def test_a_cache_that_does_not_match_is_ignored(tmp_path, caplog, change: str) -
         vectors, keys = vectors[:200], keys[:200]
     elif change == "garbage":
         cache.write_bytes(b"not a graph at all")
-    else:
+    elif change == "truncated":
         cache.write_bytes(cache.read_bytes()[:5000])
+    elif change == "faiss":  # written by another faiss, which may build graphs otherwise
+        monkeypatch.setattr(faiss, "__version__", "0.0.1")
     with caplog.at_level(logging.INFO, logger="newsweave.stages.ann"):
         later = _index(vectors, cache, keys)
         got = _graph(later)

@@ -30,7 +30,9 @@ M = 32  # HNSW links per node
 # Fewer vectors than this are not worth a file beside the store: their graph builds in well
 # under a second (50,000 took 4-5 s to insert).
 CACHE_MIN = 5000
-_MAGIC = b"NEWSWEAVE-ANN-1\n"  # a graph cache file: this, keys (length, JSON), the faiss index
+# A graph cache file: this, a JSON head (its length first: the faiss version, the keys in
+# insertion order), the faiss index.
+_MAGIC = b"NEWSWEAVE-ANN-2\n"
 
 
 class TimeBucketedIndex:
@@ -133,16 +135,21 @@ class TimeBucketedIndex:
                 if fh.read(len(_MAGIC)) != _MAGIC:
                     raise ValueError("not a Newsweave graph cache")
                 size = int.from_bytes(fh.read(8), "little")
-                keys = json.loads(fh.read(size))
+                head = json.loads(fh.read(size))
+                if head.get("faiss") != faiss.__version__:  # another faiss may build otherwise
+                    return None
                 # Streamed: the file's bytes are not held in memory beside the graph.
                 idx = faiss.read_index(faiss.PyCallbackIOReader(fh.read))
         except Exception as exc:  # a cache: anything wrong with it means building the graph
             log.info("ann: ignoring the cached graph %s: %s", self.cache, exc)
             return None
+        keys = head.get("keys") or []
         n = len(keys)
         if not (isinstance(idx, faiss.IndexHNSWFlat) and idx.ntotal == n and idx.d == self.dim
-                and idx.metric_type == faiss.METRIC_INNER_PRODUCT and n <= len(self._global_keys)
-                and keys == self._global_keys[:n]):
+                and idx.metric_type == faiss.METRIC_INNER_PRODUCT
+                and idx.hnsw.nb_neighbors(1) == M
+                and idx.hnsw.efConstruction == self.ef_construction
+                and n <= len(self._global_keys) and keys == self._global_keys[:n]):
             return None
         for start in range(0, n, 4096):  # the same vectors, exactly
             stop = min(n, start + 4096)
@@ -177,7 +184,8 @@ class TimeBucketedIndex:
         tmp = self.cache.with_name(f"{self.cache.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as fh:
-                head = json.dumps(self._global_keys).encode("utf-8")
+                head = json.dumps({"faiss": faiss.__version__, "keys": self._global_keys}
+                                  ).encode("utf-8")
                 fh.write(_MAGIC + len(head).to_bytes(8, "little") + head)
                 writer = faiss.PyCallbackIOWriter(fh.write)
                 faiss.write_index(idx, writer)
