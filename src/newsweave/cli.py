@@ -592,7 +592,10 @@ def eval_clustering(path: Path, cv: bool = typer.Option(False, "--cv/--no-cv",
                                                          help="Also report 2-fold CV over events."),
                     store: bool = typer.Option(False, "--store", help=(
                         "Score the events already in the --db store (built by `newsweave ingest "
-                        "PATH`) instead of streaming the file."))
+                        "PATH`) instead of streaming the file.")),
+                    errors: int = typer.Option(0, "--errors", min=0, help=(
+                        "Also list the N gold events Newsweave gets most wrong: what each costs, "
+                        "how it was split, what it was merged with."))
                     ) -> None:
     """B-cubed and pairwise P/R/F1 of event clustering vs the TF-IDF baseline."""
     from .eval.clustering import run_clustering_eval, score_store
@@ -603,11 +606,11 @@ def eval_clustering(path: Path, cv: bool = typer.Option(False, "--cv/--no-cv",
         if store:
             st = _open()
             try:
-                typer.echo(score_store(st, path).table())
+                typer.echo(score_store(st, path, errors=errors).table())
             finally:
                 st.close()
         else:
-            typer.echo(run_clustering_eval(path, cv=cv).table())
+            typer.echo(run_clustering_eval(path, cv=cv, errors=errors).table())
     except NewsweaveError as e:
         fail(str(e))
 

@@ -87,6 +87,17 @@ def test_store_events_are_scored_after_ingest(tmp_path: Path) -> None:
     assert "not in the store: q9" in r.output
     row = next(x for x in r.output.splitlines() if x.startswith("newsweave (the stored events)"))
     assert row.split()[-7:] == ["1.000"] * 6 + ["2"]
+    # Relabel one quake article as a third event: --errors names what the store got wrong.
+    relabelled = tmp_path / "relabelled.jsonl"
+    relabelled.write_text("\n".join(json.dumps(dict(x, event_id="aftershock") if x["id"] == "q2"
+                                               else x) for x in recs) + "\n")
+    r = CliRunner().invoke(app, ["--db", str(db), "eval", "clustering", str(relabelled),
+                                 "--store", "--errors", "2"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    at = lines.index("the 2 gold events that cost the most (B-cubed P + R lost, of 2):")
+    assert "'aftershock' (1 article): whole; with 3 of 'quake'" in lines[at + 1]
+    assert "'quake' (3 articles): whole; with 1 of 'aftershock'" in lines[at + 2]
 
 
 def test_store_without_the_labelled_articles_is_refused(tmp_path: Path) -> None:
@@ -117,3 +128,35 @@ def test_records_without_a_language_get_it_detected(tmp_path: Path) -> None:
     rec = Recording()
     load_items(tmp_path / "unused.jsonl", rec, rows)
     assert rec.languages == ["en", "fr", "fi"]
+
+
+def test_worst_events_say_what_each_gold_event_cost_and_how_it_went_wrong() -> None:
+    from newsweave.eval.clustering import score_clusters, worst_events
+
+    gold = {"q1": "quake", "q2": "quake", "q3": "quake", "q4": "quake",
+            "v1": "vote", "v2": "vote", "s1": "storm"}
+    pred = {"e1": ["q1", "q2", "q3"], "e2": ["q4", "v1", "v2"], "e3": ["s1"]}
+    worst = worst_events(pred, gold, 5)
+    assert [(w.event, w.articles, w.parts, w.merged) for w in worst] == [
+        ("quake", 4, [3, 1], [("vote", 2)]), ("vote", 2, [2], [("quake", 1)])]
+    # the costs add up to what B-cubed P and R lose
+    s = score_clusters(pred, gold)
+    assert sum(w.cost for w in worst) == pytest.approx((1 - s.b3_p) + (1 - s.b3_r))
+    assert worst[0].line().startswith("  0.") and "split 3 + 1" in worst[0].line()
+    assert "with 2 of 'vote'" in worst[0].line()
+    assert worst_events(pred, gold, 1) == worst[:1]
+    assert worst_events({"e": ["q1", "q2", "q3", "q4"]}, {k: gold[k] for k in
+                                                          ("q1", "q2", "q3", "q4")}, 3) == []
+
+
+def test_eval_clustering_lists_the_worst_events(tmp_path: Path) -> None:
+    rows = [dict(id=f"q{i}", event_id="quake", title="Earthquake in Adana", text=QUAKE,
+                 published=f"2023-04-1{i}") for i in range(3)]
+    rows += [dict(id=f"v{i}", event_id="vote", title="Finland votes", text=VOTE,
+                  published=f"2023-04-0{i + 2}") for i in range(2)]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(map(json.dumps, rows)), encoding="utf-8")
+    r = CliRunner().invoke(app, ["eval", "clustering", str(path), "--errors", "3"])
+    assert r.exit_code == 0, r.output
+    assert "B3 F1" in r.output  # a perfect clustering has nothing to list
+    assert "gold events that cost the most" not in r.output

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -68,6 +68,7 @@ class ClusteringEvalResult:
     # Per value of the records' ``collection`` field (when it has two or more): articles, gold
     # events, and both systems' all-data clusterings scored on that collection's articles alone.
     by_collection: dict[str, tuple[int, int, Scores, Scores]] = field(default_factory=dict)
+    worst: list[GoldEventError] = field(default_factory=list)  # --errors: Newsweave's, all data
 
     def table(self) -> str:
         """A printable table."""
@@ -92,6 +93,7 @@ class ClusteringEvalResult:
             for name, (n, n_ev, nw, base) in self.by_collection.items():
                 lines.append(f"  {name[:30]:<30}{n:>6}{n_ev:>7}      {nw.b3_f1:.3f} / {nw.pw_f1:.3f}"
                              f"      {base.b3_f1:.3f} / {base.pw_f1:.3f}")
+        lines += _worst_lines(self.worst)
         lines.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
         lines += [f"skipped {x}" for x in self.skipped]
         return "\n".join(lines)
@@ -124,6 +126,59 @@ def score_clusters(pred: Mapping[str, Sequence[str]], gold: Mapping[str, str]) -
     pw_p = tp / len(pp) if pp else 1.0
     pw_r = tp / len(gp) if gp else 1.0
     return Scores(p, r, _f1(p, r), pw_p, pw_r, _f1(pw_p, pw_r), len(by_pred))
+
+
+@dataclass
+class GoldEventError:
+    """How one gold event came out: what it cost, into how many events it was split, and which
+    other gold events share those events with it."""
+
+    event: str
+    articles: int
+    cost: float  # its articles' share of the B-cubed precision and recall lost (P loss + R loss)
+    parts: list[int]  # the sizes of its pieces (its articles per predicted event), largest first
+    merged: list[tuple[str, int]]  # other gold events in those predicted events, with articles
+
+    def line(self) -> str:
+        split = "whole" if len(self.parts) == 1 else "split " + " + ".join(map(str, self.parts))
+        joined = "; with " + ", ".join(f"{n} of {e!r}" for e, n in self.merged[:3]) + (
+            f" and {len(self.merged) - 3} more" if len(self.merged) > 3 else "") \
+            if self.merged else ""
+        size = f"{self.articles} article{'' if self.articles == 1 else 's'}"
+        return f"  {self.cost:.4f}  {self.event!r} ({size}): {split}{joined}"
+
+
+def worst_events(pred: Mapping[str, Sequence[str]], gold: Mapping[str, str], limit: int
+                 ) -> list[GoldEventError]:
+    """The ``limit`` gold events whose articles cost the most B-cubed P + R, worst first."""
+    label = {a: c for c, members in pred.items() for a in members if a in gold}
+    members: dict[str, set[str]] = defaultdict(set)
+    for a, c in label.items():
+        members[c].add(a)
+    by_gold: dict[str, list[str]] = defaultdict(list)
+    for a in label:
+        by_gold[gold[a]].append(a)
+    n = len(label)
+    out = []
+    for g, arts in by_gold.items():
+        cost = 0.0
+        for a in arts:
+            cluster = members[label[a]]
+            same = sum(1 for b in cluster if gold[b] == g)
+            cost += (1 - same / len(cluster)) + (1 - same / len(arts))
+        parts = Counter(label[a] for a in arts)
+        others = Counter(gold[b] for c in parts for b in members[c] if gold[b] != g)
+        out.append(GoldEventError(g, len(arts), cost / n, sorted(parts.values(), reverse=True),
+                                  sorted(others.items(), key=lambda t: (-t[1], t[0]))))
+    out.sort(key=lambda e: (-e.cost, e.event))
+    return [e for e in out[:limit] if e.cost > 0]
+
+
+def _worst_lines(errors: Sequence[GoldEventError]) -> list[str]:
+    if not errors:
+        return []
+    return [f"the {len(errors)} gold events that cost the most (B-cubed P + R lost, of 2):",
+            *(e.line() for e in errors)]
 
 
 def _f1(p: float, r: float) -> float:
@@ -262,8 +317,9 @@ def _halves(gold: Mapping[str, str], seed: int) -> tuple[set[str], set[str]]:
     return a, set(events) - a
 
 
-def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
-    """Stream the labelled articles through Newsweave and the baseline; score both (all and CV)."""
+def run_clustering_eval(path: Path, cv: bool = True, errors: int = 0) -> ClusteringEvalResult:
+    """Stream the labelled articles through Newsweave and the baseline; score both (all and CV);
+    with ``errors``, the gold events Newsweave gets most wrong (``worst_events``)."""
     t0 = time.perf_counter()
     records, skipped = read_labelled(path)
     items, gold = load_items(path, rows=records)
@@ -313,7 +369,7 @@ def run_clustering_eval(path: Path, cv: bool = True) -> ClusteringEvalResult:
         n_articles=len(items), n_events=len(set(gold.values())), newsweave=nw_all, baseline=base_all,
         newsweave_cv=_mean(nw_cv) if nw_cv else None, baseline_cv=_mean(base_cv) if base_cv else None,
         baseline_threshold=b_t, newsweave_threshold=n_t, skipped=skipped,
-        by_collection=by_collection,
+        by_collection=by_collection, worst=worst_events(nw_pred, gold, errors) if errors else [],
         seconds={"featurise": t_feat, "baseline": t2 - t1, "newsweave stream": t3 - t2, "cv": t4 - t3})
 
 
@@ -328,6 +384,7 @@ class StoreClusteringResult:
     via_duplicate: int  # labelled articles stored as a recorded duplicate, scored with their original
     missing: list[str] = field(default_factory=list)  # labelled ids the store does not hold
     skipped: list[str] = field(default_factory=list)
+    worst: list[GoldEventError] = field(default_factory=list)
 
     def table(self) -> str:
         """A printable table."""
@@ -341,11 +398,12 @@ class StoreClusteringResult:
         if self.missing:
             shown = ", ".join(self.missing[:5]) + (", ..." if len(self.missing) > 5 else "")
             lines.append(f"not in the store: {shown}")
+        lines += _worst_lines(self.worst)
         lines += [f"skipped {x}" for x in self.skipped]
         return "\n".join(lines)
 
 
-def score_store(store: "Store", path: Path) -> StoreClusteringResult:
+def score_store(store: "Store", path: Path, errors: int = 0) -> StoreClusteringResult:
     """Score the events a store holds (what ingest built, copies and all) against a labelled file.
 
     Labelled articles are matched by the public id given at ingest (the record's ``id``); one that
@@ -366,7 +424,8 @@ def score_store(store: "Store", path: Path) -> StoreClusteringResult:
         store=str(getattr(store, "path", "") or "the store"), n_labelled=len(gold),
         scores=score_clusters(pred, scored), n_scored=len(scored),
         via_duplicate=len(duplicates & scored.keys()),
-        missing=[a for a in gold if a not in label], skipped=skipped)
+        missing=[a for a in gold if a not in label], skipped=skipped,
+        worst=worst_events(pred, scored, errors) if errors else [])
 
 
 def fit_and_save(path: Path) -> None:
