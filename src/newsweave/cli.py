@@ -573,6 +573,9 @@ def eval_extraction(folder: Path, limit: Optional[int] = typer.Option(None, "--l
 
     if not folder.exists():
         fail(f"{folder}: no such folder")
+    if not (folder / "evaldata.json").is_file():
+        fail(f"{folder}: no evaldata.json (a trafilatura-style eval folder holds evaldata.json "
+             "and the pages, as html.tar.gz or unpacked)")
     result = run_extraction_eval(folder, limit=limit)
     typer.echo(result.format_table())
 

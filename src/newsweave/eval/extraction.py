@@ -1,7 +1,7 @@
 """Main-text extraction eval: Newsweave vs trafilatura defaults on trafilatura's benchmark.
 
-The folder holds ``evaldata.json`` ({url: {"file", "with", "without", ...}}) and ``html.tar.gz``
-(``html/<file>``). Scoring follows upstream ``tests/eval_common.py``: outputs and segments are
+The folder holds ``evaldata.json`` ({url: {"file", "with", "without", ...}}) and the pages:
+``html.tar.gz`` (``html/<file>``) or the files themselves anywhere below it. Scoring follows upstream ``tests/eval_common.py``: outputs and segments are
 whitespace-normalised; per document TP = "with" segments found, FN = not found, FP = "without"
 segments found, TN = not found; counts are micro-summed; a crash or empty output counts as a miss.
 """
@@ -69,6 +69,7 @@ class ExtractionEvalResult:
     with_segments: int
     without_segments: int
     systems: list[SystemScores] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # pages evaldata names but the folder lacks
 
     def system(self, name: str) -> SystemScores:
         """Scores of the system with this name."""
@@ -98,7 +99,11 @@ class ExtractionEvalResult:
             f"{s.seconds_per_doc:>8.3f}{s.failures:>8}"
             for s in self.systems
         ]
-        return "\n".join([head, cols, "-" * len(cols), *rows])
+        lines = [head, cols, "-" * len(cols), *rows]
+        if self.missing:
+            shown = ", ".join(self.missing[:5]) + (", ..." if len(self.missing) > 5 else "")
+            lines.append(f"{len(self.missing)} documents left out: page not in the folder ({shown})")
+        return "\n".join(lines)
 
 
 def newsweave_system(html: str, url: str | None) -> str | None:
@@ -139,27 +144,44 @@ def unpack_html(folder: Path, cache_dir: Path | None = None) -> Path:
     return target / "html"
 
 
+def html_files(folder: Path, cache_dir: Path | None = None) -> dict[str, Path]:
+    """Where each page of an eval folder is, by file name: in ``html.tar.gz`` (unpacked once into
+    a cache) or already unpacked anywhere below the folder (``html/``, or upstream's ``eval/`` and
+    ``cache/``). The first found wins for a name."""
+    roots = [unpack_html(folder, cache_dir)] if (folder / "html.tar.gz").exists() else []
+    found: dict[str, Path] = {}
+    for root in [*roots, folder]:
+        for p in sorted(root.rglob("*")):
+            if p.is_file():
+                found.setdefault(p.name, p)
+    return found
+
+
 def run_extraction_eval(
     folder: Path, limit: int | None = None, cache_dir: Path | None = None
 ) -> ExtractionEvalResult:
-    """Score Newsweave and trafilatura defaults on a trafilatura-style eval folder."""
+    """Score Newsweave and trafilatura defaults on a trafilatura-style eval folder. A document
+    whose page is not in the folder is left out and named (``ExtractionEvalResult.missing``)."""
     from trafilatura.utils import decode_file
 
     folder = Path(folder)
     evaldata: dict[str, dict[str, Any]] = json.loads(
         (folder / "evaldata.json").read_text(encoding="utf-8")
     )
-    html_dir = unpack_html(folder, cache_dir)
+    files = html_files(folder, cache_dir)
     items = sorted(evaldata.items())[:limit] if limit else sorted(evaldata.items())
+    missing = [i["file"] for _, i in items if Path(i["file"]).name not in files]
+    items = [(url, i) for url, i in items if Path(i["file"]).name in files]
     result = ExtractionEvalResult(
         docs=0,
         with_segments=sum(len(i["with"]) for _, i in items),
         without_segments=sum(len(i["without"]) for _, i in items),
         systems=[SystemScores(name) for name in SYSTEMS],
+        missing=missing,
     )
     for url, item in items:
         # Decoded once, outside the timings, the way trafilatura decodes bytes itself.
-        html = decode_file((html_dir / item["file"]).read_bytes())
+        html = decode_file(files[Path(item["file"]).name].read_bytes())
         result.docs += 1
         for scores, system in zip(result.systems, SYSTEMS.values()):
             start = time.perf_counter()
