@@ -256,15 +256,11 @@ def load_items(path: Path, featurizer: Featurizer | None = None,
     # Undated articles arrive "at ingest time": after every dated one, in file order.
     ingest = max(known) if known else datetime(2000, 1, 1, tzinfo=timezone.utc)
     featurizer = featurizer or default_featurizer()
-    langs = [str(r.get("language") or "").strip() or None for r in rows]
-    missing = [i for i, lang in enumerate(langs) if lang is None]
-    if missing:  # detected from the text, as ingest would
-        from ..stages.language import detect_languages
+    from ..stages.language import given_or_detected
 
-        found = detect_languages([f"{rows[i].get('title') or ''}\n{rows[i].get('text') or ''}"
-                                  for i in missing])
-        for i, lang in zip(missing, found):
-            langs[i] = lang
+    # A record without a language has it detected from its text, as ingest would.
+    langs = given_or_detected([str(r.get("language") or "") for r in rows],
+                              [f"{r.get('title') or ''}\n{r.get('text') or ''}" for r in rows])
     feats = featurizer.featurize_many([dict(title=r.get("title"), text=r.get("text"),
                                             language=lang, published=d)
                                        for r, d, lang in zip(rows, dates, langs)])

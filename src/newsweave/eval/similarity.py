@@ -119,20 +119,19 @@ class _Pairs:
         return pair_scores(model, self.X, self.empty, self.dup)
 
 
-def _languages(rows: list[dict[str, str]], side: str) -> list[str | None]:
-    """Each row's language of text ``side`` ("1" or "2"): its ``lang1``/``lang2`` column (or
-    the task's original ``url1_lang``/``url2_lang``), detected from the text where neither
-    is given."""
-    from ..stages.language import detect_languages
+def _given_language(r: dict[str, str], side: str) -> str | None:
+    # The language column of text ``side`` ("1" or "2"): lang1/lang2, or the task's own
+    # url1_lang/url2_lang.
+    return r.get(f"lang{side}") or r.get(f"url{side}_lang")
 
-    given = [(r.get(f"lang{side}") or r.get(f"url{side}_lang") or "").strip() or None
-             for r in rows]
-    missing = [i for i, lang in enumerate(given) if lang is None]
-    if missing:
-        found = detect_languages([rows[i].get(f"text{side}") or "" for i in missing])
-        for i, lang in zip(missing, found):
-            given[i] = lang
-    return given
+
+def _languages(rows: list[dict[str, str]], side: str) -> list[str | None]:
+    """Each row's language of text ``side`` ("1" or "2"): as its columns give it, detected from
+    the text where they do not."""
+    from ..stages.language import given_or_detected
+
+    return given_or_detected([_given_language(r, side) for r in rows],
+                             [r.get(f"text{side}") or "" for r in rows])
 
 
 def _features(rows: list[dict[str, str]], featurizer: Featurizer) -> _Pairs:
@@ -268,8 +267,7 @@ def run_similarity_eval(csv_path: Path, predictions_out: Path | None = None,
     base = np.einsum("ij,ij->i", plain[:n], plain[n:])
 
     per: dict[str, tuple[int, float]] = {}
-    langs = np.array([f"{r.get('lang1') or r.get('url1_lang')}-{r.get('lang2') or r.get('url2_lang')}"
-                      for r in rows])
+    langs = np.array([f"{_given_language(r, '1')}-{_given_language(r, '2')}" for r in rows])
     for lp in sorted(set(langs)):
         m = langs == lp
         if m.sum() >= 10:

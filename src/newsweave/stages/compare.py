@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..models import Article, Enrichment, Mention
+from .sentences import quoted_spans
 from .textmeta import SENTENCE_END
 
 __all__ = [
@@ -561,11 +562,15 @@ def _short(text: str, n: int = 60) -> str:
 REUSE_SHINGLE = 4
 REUSE_CONTAINMENT = 0.6
 REUSE_MIN_SENTENCES = 2
-_QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"")
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = tokens(_QUOTED.sub(" ", text))
+    """The word 4-grams of a sentence outside its quotations (``sentences.quoted_spans``)."""
+    words: list[str] = []
+    at = 0
+    for start, end in [*quoted_spans(text), (len(text), len(text))]:
+        words += tokens(text[at:start])
+        at = end
     return {tuple(words[i:i + REUSE_SHINGLE]) for i in range(len(words) - REUSE_SHINGLE + 1)}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -163,3 +163,12 @@ def detect_language(text: str) -> str | None:
 def detect_languages(texts: Iterable[str]) -> list[str | None]:
     """ISO 639-1 codes (or None) for many texts, loading the models once."""
     return [_default.detect(t) for t in texts]
+
+
+def given_or_detected(given: Sequence[str | None], texts: Sequence[str]) -> list[str | None]:
+    """Each text's language as ``given`` (blank: none), detected from the text where none is."""
+    langs = [(g or "").strip() or None for g in given]
+    missing = [i for i, lang in enumerate(langs) if lang is None]
+    for i, lang in zip(missing, detect_languages(texts[i] for i in missing)):
+        langs[i] = lang
+    return langs
