@@ -23,6 +23,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import PurePosixPath
 from typing import IO, BinaryIO
 
@@ -40,6 +41,19 @@ _COMPRESSED: dict[str, tuple[bytes, tuple[str, ...], Callable[[IO[bytes]], IO[by
     "xz": (b"\xfd7zXZ\x00", (".xz", ".txz"), lambda f: lzma.LZMAFile(f, mode="rb")),
 }
 _TAR_SUFFIX = {".tgz": ".tar", ".tbz2": ".tar", ".tbz": ".tar", ".txz": ".tar"}
+
+
+@contextmanager
+def spooled(head: bytes, rest: IO[bytes] | None = None) -> Iterator[BinaryIO]:
+    """A seekable temporary file holding ``head`` and then the rest of ``rest`` (a stream that
+    cannot seek, or was sniffed already), at its start; removed on exit. On disk, never in
+    memory: a large JSON Lines dump or archive may come this way."""
+    with tempfile.TemporaryFile() as tmp:
+        tmp.write(head)
+        if rest is not None:
+            shutil.copyfileobj(rest, tmp)
+        tmp.seek(0)
+        yield tmp  # type: ignore[misc]
 
 
 def archive_kind(head: bytes) -> str | None:
@@ -138,25 +152,20 @@ def _iter_member(f: IO[bytes], name: str, file_name: str, settings: Settings, de
         # A compressed tarball: read as it is decompressed, member by member.
         yield from _iter_tar(_Prefixed(head, f), name, settings, depth, mode="r|")
         return
-    if kind is not None or (fmt == "warc" or is_warc(head)) or fmt in STREAMED or (
-            fmt is None and sniff_format(head) in STREAMED):
-        # Spooled to disk (the readers seek, and a ZIP needs its end): never held in memory.
-        with tempfile.TemporaryFile() as tmp:
-            tmp.write(head)
-            shutil.copyfileobj(f, tmp)
-            tmp.seek(0)
-            if kind is not None:
-                yield from iter_archive(tmp, name, file_name, kind, settings, depth + 1)
-            else:
-                yield from iter_stream(tmp, name, fmt or ("warc" if is_warc(head) else
-                                                          sniff_format(head)), settings)
+    if kind is not None:  # an archive inside: a ZIP needs its end, so spooled
+        with spooled(head, f) as tmp:
+            yield from iter_archive(tmp, name, file_name, kind, settings, depth + 1)
+        return
+    fmt = fmt or sniff_format(head)
+    if fmt in STREAMED:  # the record readers seek: spooled
+        with spooled(head, f) as tmp:
+            yield from iter_stream(tmp, name, fmt, settings)
         return
     what = binary_kind(head)
     if what:
         whose = "the decompressed content" if compressed else "the member"
         yield Failure(name, f"not a text document: {whose} is {what}", STAGE)
         return
-    fmt = fmt or sniff_format(head)
     data = head + f.read(settings.max_bytes + 1 - len(head))
     item_id = PurePosixPath(file_name).stem if fmt in ("text", "html") else None
     yield from iter_blob(data, name, fmt, settings, item_id=item_id)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -63,14 +62,12 @@ def iter_fetched(res: FetchResult, settings: Settings) -> Iterator[Result]:
     if not res.body.strip():
         yield Failure(res.url, f"empty response body (HTTP {res.status})", STAGE)
         return
-    from .archives import archive_kind, iter_archive  # (archives reads through this module)
+    from .archives import archive_kind, iter_archive, spooled  # (archives reads through here)
 
     kind = archive_kind(head)
     if kind is not None:  # a compressed file or an archive: what is inside, as from a file
         name = PurePosixPath(urlsplit(res.final_url or res.url).path).name or "download"
-        with tempfile.TemporaryFile() as tmp:
-            tmp.write(res.body)
-            tmp.seek(0)
+        with spooled(res.body) as tmp:
             yield from iter_archive(tmp, res.url, name, kind, settings)
         return
     what = binary_kind(head)

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import glob
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from ..config import Settings
 from ..models import Failure, RawItem
-from .archives import archive_kind, iter_archive
+from .archives import archive_kind, iter_archive, spooled
 from .dispatch import STREAMED, iter_blob, iter_stream
 from .formats import SNIFF_BYTES, STAGE, binary_kind, format_for_name, sniff_format
 
@@ -123,10 +121,7 @@ def iter_stdin(stream: BinaryIO, settings: Settings) -> Iterator[Result]:
         return
     kind = archive_kind(head)
     if kind is not None:  # compressed or an archive, spooled to disk to be opened
-        with tempfile.TemporaryFile() as tmp:
-            tmp.write(head)
-            shutil.copyfileobj(stream, tmp)
-            tmp.seek(0)
+        with spooled(head, stream) as tmp:
             yield from iter_archive(tmp, STDIN_NAME, STDIN_NAME, kind, settings)
         return
     what = binary_kind(head)
@@ -139,8 +134,5 @@ def iter_stdin(stream: BinaryIO, settings: Settings) -> Iterator[Result]:
         yield from iter_blob(data, STDIN_NAME, fmt, settings)
         return
     # Line- and record-oriented input may be large: spool it to disk, never to memory.
-    with tempfile.TemporaryFile() as tmp:
-        tmp.write(head)
-        shutil.copyfileobj(stream, tmp)
-        tmp.seek(0)
-        yield from iter_stream(tmp, STDIN_NAME, fmt, settings)  # type: ignore[arg-type]
+    with spooled(head, stream) as tmp:
+        yield from iter_stream(tmp, STDIN_NAME, fmt, settings)
