@@ -68,7 +68,8 @@ class _Bands:
     store took 5.4 s and 0.34 GB. Here each band is a sorted array of 64-bit band hashes
     (searched by bisection, each hit checked value by value against the band itself), built for
     many signatures at once in numpy; the signatures added since the last sort wait in small
-    per-band dicts and are merged in once they are an eighth of the sorted ones."""
+    per-band dicts and are merged in once they are an eighth of the sorted ones. ``sigs`` holds
+    every indexed signature by id (the copy detector reads them from there too)."""
 
     MERGE_MIN = 1024  # waiting signatures never force a sort before there are this many
 
@@ -79,14 +80,14 @@ class _Bands:
         # Band hash: a fixed random linear combination of the band's values, modulo 2**64.
         self._mix = np.random.default_rng(_SEED).integers(
             1, 2**63, size=self.r, dtype=np.uint64) | np.uint64(1)
+        self.sigs: dict[str, np.ndarray] = {}  # id -> signature (uint32)
         self._ids: list[str] = []  # sorted-in rows
-        self._sigs = np.zeros((0, num_perm), np.uint32)
         self._hash = np.zeros((self.b, 0), np.uint64)  # per band, the rows' hashes, row order
         self._order = np.zeros((self.b, 0), np.int64)  # per band, the rows by hash
         self._sorted = np.zeros((self.b, 0), np.uint64)  # per band, the hashes in that order
-        self._wait_ids: list[str] = []  # rows waiting to be sorted in
-        self._wait_sigs: list[np.ndarray] = []
-        self._wait: list[dict[int, list[int]]] = [{} for _ in range(self.b)]
+        self._wait_ids: list[str] = []  # ids waiting to be sorted in
+        self._wait_hash = np.zeros((self.b, 0), np.uint64)  # their band hashes
+        self._wait: list[dict[int, list[str]]] = [{} for _ in range(self.b)]
 
     def _hashes(self, sigs: "np.ndarray") -> "np.ndarray":
         """The band hashes (b x n) of n signatures."""
@@ -94,29 +95,22 @@ class _Bands:
         return (bands * self._mix).sum(axis=2, dtype=np.uint64).T
 
     def insert_many(self, ids: list[str], sigs: "np.ndarray") -> None:
-        if len(self._wait_ids) + len(ids) >= max(self.MERGE_MIN, len(self._ids) // 8):
-            self._merge(ids, sigs)
-            return
         hashes = self._hashes(sigs)
-        for j, (aid, sig) in enumerate(zip(ids, sigs)):
-            row = len(self._wait_ids)
-            self._wait_ids.append(aid)
-            self._wait_sigs.append(sig)
-            for band, table in enumerate(self._wait):
-                table.setdefault(int(hashes[band, j]), []).append(row)
-
-    def _merge(self, ids: list[str], sigs: "np.ndarray") -> None:
-        # Everything waiting and the new rows sorted in, in one numpy pass per band.
-        if self._wait_ids:
-            ids = self._wait_ids + list(ids)
-            sigs = np.concatenate([np.stack(self._wait_sigs), sigs])
-            self._wait_ids, self._wait_sigs = [], []
+        self.sigs.update(zip(ids, sigs))
+        self._wait_ids.extend(ids)
+        self._wait_hash = np.concatenate([self._wait_hash, hashes], axis=1)
+        if len(self._wait_ids) >= max(self.MERGE_MIN, len(self._ids) // 8):
+            # Everything waiting sorted in, in one numpy pass per band.
+            self._ids.extend(self._wait_ids)
+            self._hash = np.concatenate([self._hash, self._wait_hash], axis=1)
+            self._order = np.argsort(self._hash, axis=1, kind="stable")
+            self._sorted = np.take_along_axis(self._hash, self._order, axis=1)
+            self._wait_ids, self._wait_hash = [], self._wait_hash[:, :0]
             self._wait = [{} for _ in range(self.b)]
-        self._ids.extend(ids)
-        self._sigs = np.concatenate([self._sigs, sigs])
-        self._hash = np.concatenate([self._hash, self._hashes(sigs)], axis=1)
-        self._order = np.argsort(self._hash, axis=1, kind="stable")
-        self._sorted = np.take_along_axis(self._hash, self._order, axis=1)
+            return
+        for j, aid in enumerate(ids):
+            for band, table in enumerate(self._wait):
+                table.setdefault(int(hashes[band, j]), []).append(aid)
 
     def query(self, sig: "np.ndarray") -> set[str]:
         """The ids of the signatures that share a band with ``sig``."""
@@ -126,12 +120,9 @@ class _Bands:
             cut = slice(band * self.r, (band + 1) * self.r)
             lo = np.searchsorted(self._sorted[band], h, side="left")
             hi = np.searchsorted(self._sorted[band], h, side="right")
-            for row in self._order[band, lo:hi]:
-                if np.array_equal(self._sigs[row, cut], sig[cut]):
-                    found.add(self._ids[row])
-            for row in self._wait[band].get(int(h), ()):
-                if np.array_equal(self._wait_sigs[row][cut], sig[cut]):
-                    found.add(self._wait_ids[row])
+            hits = [self._ids[row] for row in self._order[band, lo:hi]]
+            hits += self._wait[band].get(int(h), ())
+            found.update(aid for aid in hits if np.array_equal(self.sigs[aid][cut], sig[cut]))
         return found
 
 
@@ -142,7 +133,6 @@ class CopyDetector:
         self.threshold = threshold
         self.num_perm = num_perm
         self._lsh: _Bands | None = None
-        self._sigs: dict[str, np.ndarray] = {}  # article id -> signature (uint32)
         self._key: dict[str, tuple] = {}
         self._original: dict[str, str] = {}  # copy id -> original id (always a root)
         self._copies: dict[str, set[str]] = {}  # original id -> its copies (the inverse)
@@ -165,12 +155,16 @@ class CopyDetector:
             return None
         return np.asarray(values, np.uint32)
 
+    @property
+    def _sigs(self) -> dict[str, np.ndarray]:
+        """Article id -> its signature (uint32), as the LSH index holds them."""
+        return self.setup()._lsh.sigs
+
     def _index(self, ids: list[str], sigs: list["np.ndarray"],
                published: list[datetime | None]) -> None:
         """Put signatures in the LSH index and the maps that find their articles' originals."""
         self._lsh.insert_many(ids, np.stack(sigs))
-        for aid, sig, when in zip(ids, sigs, published):
-            self._sigs[aid] = sig
+        for aid, when in zip(ids, published):
             self._key[aid] = _key(when, aid)
 
     @staticmethod
