@@ -62,13 +62,13 @@ def iter_fetched(res: FetchResult, settings: Settings) -> Iterator[Result]:
     if not res.body.strip():
         yield Failure(res.url, f"empty response body (HTTP {res.status})", STAGE)
         return
-    from .archives import archive_kind, iter_archive, spooled  # (archives reads through here)
+    from .archives import archive_kind, iter_archive  # (archives reads through this module)
 
     kind = archive_kind(head)
     if kind is not None:  # a compressed file or an archive: what is inside, as from a file
         name = PurePosixPath(urlsplit(res.final_url or res.url).path).name or "download"
-        with spooled(res.body) as tmp:
-            yield from iter_archive(tmp, res.url, name, kind, settings)
+        # The body is in memory already (at most max_bytes): read it from there.
+        yield from iter_archive(io.BytesIO(res.body), res.url, name, kind, settings)
         return
     what = binary_kind(head)
     if what:

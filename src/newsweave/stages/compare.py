@@ -594,6 +594,7 @@ def text_reuse(units: Sequence[Unit], outlets: Mapping[str, str | None] | None =
     order = sorted(by_article, key=lambda a: (_ts(by_article[a][0].published), a))
     if len(order) < 2:
         return {}
+    rank_of = {a: i for i, a in enumerate(order)}
     when = np.array([_ts(by_article[a][0].published) for a in order])
     outlet = [(outlets.get(a) or "").casefold() or f"#{a}" for a in order]
     sentence_grams = {a: [_hashes(_shingles(u.text)) for u in by_article[a]] for a in order}
@@ -631,8 +632,7 @@ def text_reuse(units: Sequence[Unit], outlets: Mapping[str, str | None] | None =
         found = [Reuse(a, n, round(n / len(by_article[b]), 3)) for a, n in counts.items()
                  if n >= REUSE_MIN_SENTENCES]
         if found:
-            pos = {a: i for i, a in enumerate(order)}
-            out[b] = sorted(found, key=lambda r: (-r.sentences, pos[r.source]))
+            out[b] = sorted(found, key=lambda r: (-r.sentences, rank_of[r.source]))
     return out
 
 

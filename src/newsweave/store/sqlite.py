@@ -134,7 +134,7 @@ class SQLiteStore:
         """``<store file>.<name>`` (None in memory)."""
         if self.path == ":memory:":
             return None
-        return Path(self.path).expanduser().with_name(f"{Path(self.path).name}.{name}")
+        return Path(f"{self.path}.{name}").expanduser()
 
     def close(self) -> None:
         self._conn.close()
