@@ -180,3 +180,41 @@ def test_a_place_named_in_the_possessive_is_the_place() -> None:
                       ["Costa Rica's Ministry of Public Security posted images of the wreckage on "
                        "Sunday.", "The plane was engulfed in flames."], places=["Costa Rica"])
     assert extract_fivew(a, enr).where == "Costa Rica"
+
+
+# ---- datelines and captions ---------------------------------------------------------------------
+
+@needs_parser
+def test_a_dateline_city_is_no_actor_but_a_place():
+    a, enr = _article("Fiscal cliff talks",
+                      ["WASHINGTON -- President Barack Obama and the Senate leaders met for nearly "
+                       "an hour on Friday.",
+                       "They agreed to talk again next week."],
+                      people=["Barack Obama"])
+    r = extract_fivew(a, enr)
+    assert r.who and "WASHINGTON" not in r.who and "Obama" in r.who
+    assert r.what and r.what.startswith("met")
+
+
+@needs_parser
+def test_a_dateline_place_is_read_as_the_tagger_knows_names():
+    a, enr = _article("SpaceX bucks launch tradition",
+                      ["CAPE CANAVERAL, Fla. (AP) — SpaceX is bucking decades of launch tradition "
+                       "for the first test flight of its new rocket.",
+                       "The rocket is set to become the most powerful in use today."])
+    r = extract_fivew(a, enr)
+    assert r.who == "SpaceX"
+    assert r.where == "Cape Canaveral, Fla."
+
+
+@needs_parser
+def test_a_photo_caption_in_the_lead_is_skipped():
+    a, enr = _article("Plane crash kills 12",
+                      ["This photo released by the Civil Aviation press office shows the site of "
+                       "a plane crash in Punta Islita.",
+                       "A charter plane crashed on Sunday in Punta Islita, killing 12 people.",
+                       "Investigators are looking into the cause."],
+                      places=["Punta Islita"])
+    r = extract_fivew(a, enr)
+    assert r.who is None or "photo" not in r.who.lower()
+    assert r.sentence is None or not r.sentence.startswith("This photo")

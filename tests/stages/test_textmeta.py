@@ -12,6 +12,8 @@ from newsweave.stages.textmeta import (
     is_caption,
     is_credit,
     is_dateline,
+    is_photo_caption,
+    lead_dateline,
     parse_byline,
     parse_lead,
     word_count,
@@ -135,6 +137,59 @@ def test_parse_lead() -> None:
         None, utc(2023, 11, 20))
     assert parse_lead("Since Moscow dispatched tens of thousands of troops in 2022 - and more") == (
         None, None)
+
+
+@pytest.mark.parametrize("sentence, place, rest", [
+    ("SAN JOSE, Costa Rica (AP) — Costa Rican investigators said Monday that winds caused it.",
+     "SAN JOSE, Costa Rica", "Costa Rican investigators"),
+    ("SAN JOSE, Dec 31 (Reuters) - A plane crash in Costa Rica on Sunday killed 10 people.",
+     "SAN JOSE", "A plane crash"),
+    ("SEOUL (Reuters) - South Korea and the United States agreed on Friday to keep working.",
+     "SEOUL", "South Korea"),
+    ("DANVILLE, Ky. –- Joe Biden did everything President Barack Obama did not last week.",
+     "DANVILLE, Ky.", "Joe Biden"),
+    ("WASHINGTON -- President Barack Obama and House Speaker John Boehner met for an hour.",
+     "WASHINGTON", "President Barack Obama"),
+    ("BEAVERTON, Ore. - December 15, 2004 - The Open Source Development Labs announced it.",
+     "BEAVERTON, Ore.", "The Open Source"),
+    ("LONDON, 5 March 2018 - The bank said on Monday it would cut 500 jobs.", "LONDON", "The bank"),
+    ("Washington (CNN) — The Senate voted on Tuesday to confirm the nominee.", "Washington",
+     "The Senate"),
+    ("(CNN) — The Senate voted on Tuesday to confirm the nominee.", None, "The Senate"),
+    ("Photo LONDON -- At least seven people were killed when a tram overturned.", "LONDON",
+     "At least seven"),
+    ("UPDATE - The company said on Monday it would cut jobs.", None, "The company"),
+])
+def test_lead_dateline(sentence: str, place: str | None, rest: str) -> None:
+    found = lead_dateline(sentence)
+    assert found is not None and found[1] == place
+    assert sentence[found[0]:].startswith(rest)
+
+
+@pytest.mark.parametrize("sentence", [
+    "EA lowers Star Wars Battlefront II costs after Reddit outcry.",
+    "NASA - the space agency - said on Monday that the launch was delayed.",
+    "SONY has released a new firmware update for the PS4 family of consoles.",
+    "US President Donald Trump said on Monday that he would meet Kim.",
+    "NOTES: (1) Internet User Statistics were updated on May 31, 2004.",
+    "The president - who spoke on Monday - said the talks would go on.",
+    "SEOUL - Update",
+])
+def test_no_lead_dateline(sentence: str) -> None:
+    assert lead_dateline(sentence) is None
+
+
+def test_photo_captions_in_the_body() -> None:
+    assert is_photo_caption("This photo released by Costa Rica’s Civil Aviation press office "
+                            "shows the site of a plane crash.")
+    assert is_photo_caption("In this undated photo provided on Wednesday, Nov. 15, 2017, by the "
+                            "North Korean government, Kim Jong Un sits at a desk.")
+    assert is_photo_caption("In this Dec. 31, 2017 photo, rescuers search the site.")
+    assert is_photo_caption("These pictures show the aftermath of the storm.")
+    assert not is_photo_caption("In a stunning new image, Nasa has captured a newly created iceberg.")
+    assert not is_photo_caption("An image of the suspect was released by police on Monday.")
+    assert not is_photo_caption("The photos were taken by a tourist, police said.")
+    assert not is_photo_caption("This is the biggest photo exhibition ever held in the city.")
 
 
 def test_word_count() -> None:

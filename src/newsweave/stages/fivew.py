@@ -38,7 +38,7 @@ from typing import Any
 
 from ..models import Article, Enrichment
 from .names import gazetteer_lookup
-from .textmeta import name_end
+from .textmeta import is_photo_caption, lead_dateline, name_end
 
 __all__ = ["FiveW", "extract_fivew", "extract_when", "load_parser", "LEAD_SENTENCES"]
 
@@ -146,13 +146,23 @@ def _lead(article: Article, enr: Enrichment, n: int) -> list[tuple[str, int | No
     pos = 0
     for s in enr.sentences:
         words = s.text.split()
-        if len(words) < 5 or not re.search(r"[.!?\"”'’)]$", s.text.strip()):
+        if len(words) < 5 or not re.search(r"[.!?\"”'’)]$", s.text.strip()) \
+                or is_photo_caption(s.text):
             continue  # a caption, a credit, a heading or page chrome
         pos += 1
         out.append((s.text, s.start, pos))
         if pos >= n:
             break
     return out
+
+
+def _recased_dateline(text: str, place: str) -> str:
+    caps = place.split(",")[0]
+    at = text.find(caps)
+    cased = caps.title()
+    if at < 0 or len(cased) != len(caps) or not caps.isupper():
+        return text
+    return text[:at] + cased + text[at + len(caps):]
 
 
 def _weight(pos: int) -> float:
@@ -459,7 +469,14 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
     # A name the article's own NER only ever reads as a person is no place ("Brexit" taken for one).
     not_places = {m.text for m in enr.mentions if m.type == "PER"} - places
     for text, start, pos in sents:
-        doc = _parse(text)
+        # A dateline ("WASHINGTON -- President Obama met ...") is no part of the clause: the
+        # clause is read without it (else the city is the sentence's subject); its place stays a
+        # candidate for where, read from the whole sentence with the place title-cased as the
+        # tagger knows names ("CAPE CANAVERAL, Fla." -> "Cape Canaveral, Fla.").
+        cut = lead_dateline(text) if start is not None else None
+        clause = text[cut[0]:] if cut else text
+        full = _parse(_recased_dateline(text, cut[1]) if cut and cut[1] else text)
+        doc = _parse(clause) if cut else full
         w = _weight(pos)
         spans = _entities(doc)
         ents = {t.i: e.label_ for e in spans for t in e}
@@ -487,23 +504,28 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
             why = _purpose(verb)
             how = _how(verb, time_place)
             who_c.append((score, pos, phrase, _what_phrase(verb, noun_head), why, how))
-        for e in spans:
-            bonus = _place_weight(e, doc, places, not_places, known_place, country)
+        pspans = _entities(full) if cut else spans
+        pent_spans = {t.i: e for e in pspans for t in e} if cut else ent_spans
+        for e in pspans:
+            bonus = _place_weight(e, full, places, not_places, known_place, country)
             if bonus is None:
                 continue
             name = e.text.strip()
             # keep "Croydon, London": a place followed by the place that locates it
-            nxt = ent_spans.get(e.end + 1)
-            if e.end < len(doc) and doc[e.end].text == "," and nxt is not None \
+            nxt = pent_spans.get(e.end + 1)
+            if e.end < len(full) and full[e.end].text == "," and nxt is not None \
                     and nxt.label_ in _PLACE_ENTS and nxt.root.pos_ == "PROPN":
-                name = doc[e.start: nxt.end].text
+                name = full[e.start: nxt.end].text
+            if cut and e.start_char < cut[0] < e.start_char + len(name):
+                # the tagger ran on past the dateline ("Costa Rica - Investigators")
+                name = name[: cut[0] - e.start_char].rstrip(" -–—:(")
             name = re.sub(r"\s*['’]s$", "", name)  # "Costa Rica's ministry": the place is Costa Rica
             if name not in where_c:  # salience in the whole article, counted once per place
                 where_c[name] = PLACE_FREQ * min(5, article.text.count(e.text)) \
                     * (country if _is_country(e.text) else 1.0)
             where_c[name] += w * bonus
             where_first.setdefault(name, pos)
-        y = _why(text)
+        y = _why(clause)
         if y:
             why_c.append((y[0] * w, y[1]))
     if who_c:

@@ -25,6 +25,8 @@ __all__ = [
     "is_caption",
     "author_from_bio",
     "parse_lead",
+    "lead_dateline",
+    "is_photo_caption",
     "word_count",
 ]
 
@@ -359,3 +361,61 @@ def parse_lead(paragraph: str) -> tuple[str | None, datetime | None]:
             return None, None
         head = head[: dash.start()]
     return outlet, find_date(head)
+
+
+# A dateline opening a lead sentence: "SAN JOSE, Costa Rica (AP) — ", "DANVILLE, Ky. –- ",
+# "SAN JOSE, Dec 31 (Reuters) - ", "SEOUL (Reuters) - ", "Washington (CNN) — ", "(CNN) — ".
+# The place is in capitals, or any capitalised words when an agency in brackets follows; a region
+# after a comma, a date and the agency are optional; a dash or colon ends it.
+_DL_CAPS = r"[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,3}"
+_DL_WORDS = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+_DL_TAIL = (rf"(?:(?:,|\s+[-–—])?\s+(?:{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?"  # the day
+            rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?))?"
+            r"(?:\s*\((?P<o>[A-Z][\w .&/-]{0,30})\))?")  # the agency
+_DL_END = r"\s*(?:--|[-–—]{1,2}|:)\s*(?=[\"“‘'(]?[^\W\d_]|\d)"
+_DATELINE_CAPS = re.compile(  # a caption label run into it ("Photo LONDON -- ") goes too
+    rf"^(?:(?:Photo|Video|Image)\s+)?(?P<p>{_DL_CAPS}(?:,\s+{_DL_WORDS})?){_DL_TAIL}{_DL_END}")
+_DATELINE_AGENCY = re.compile(
+    rf"^(?P<p>{_DL_WORDS}(?:,\s+{_DL_WORDS})?)?{_DL_TAIL.replace('(?P<o>', '(?P<a>')}"
+    r"\s*\((?P<o>[A-Z][\w .&/-]{1,30})\)" + _DL_END)
+# Words a shouting opener uses that are no place ("UPDATE - ...", "EXCLUSIVE: ...").
+_DL_LABELS = frozenset("update updated breaking exclusive watch video photos photo live opinion "
+                       "analysis editorial correction corrected factbox explainer insight "
+                       "refile urgent flash new".split())
+
+
+def lead_dateline(sentence: str) -> tuple[int, str | None] | None:
+    """Where a lead sentence's dateline ends and the place it names: ``(end, place or None)``,
+    or None when the sentence does not open with one. A dateline is no part of the sentence's
+    clause ("WASHINGTON -- President Obama met ..." is about Obama, not Washington)."""
+    m = _DATELINE_CAPS.match(sentence)
+    caps = bool(m) and sum(c.isupper() for c in (m.group("p") or "").split(",")[0]) >= 3 \
+        and not any(c.islower() for c in (m.group("p") or "").split(",")[0])
+    if not caps:
+        m = _DATELINE_AGENCY.match(sentence)
+        if not m or word_count(sentence[: m.start("o")]) > 8:
+            return None
+    rest = sentence[m.end():]
+    if word_count(rest) < 4:
+        return None  # "SEOUL - Update" is a heading, not a sentence after a dateline
+    if caps and not m.group("o") and re.search(r"\s[-–—]{1,2}\s", rest[:60]):
+        return None  # "NASA - the space agency - said ...": an aside between dashes
+    place = (m.group("p") or "").strip(" ,") or None
+    if place and place.split(",")[0].strip().lower() in _DL_LABELS:
+        place = None
+    return m.end(), place
+
+
+_PHOTO_CAPTION = re.compile(
+    r"^(?:in\s+)?(?:this|these)\s+(?:[\w.,-]+\s+){0,6}?"
+    r"(?:photos?|photographs?|images?|pictures?|screen\s?(?:shot|grab)s?|video\s+(?:still|grab)s?)"
+    r"\b(?:\s*,|(?:\s+\w+){0,3}?\s+(?:released|provided|taken|made\s+available|distributed|"
+    r"shows?|showing|from|by|of|on)\b)",
+    re.IGNORECASE,
+)
+
+
+def is_photo_caption(sentence: str) -> bool:
+    """True for a sentence that describes a photo ("This photo released by ... shows ...",
+    "In this Dec. 31, 2017 photo, ..."): a caption inside the body, never the story's lead."""
+    return bool(_PHOTO_CAPTION.match(sentence.strip()))
