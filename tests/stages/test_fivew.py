@@ -218,3 +218,13 @@ def test_a_photo_caption_in_the_lead_is_skipped():
     r = extract_fivew(a, enr)
     assert r.who is None or "photo" not in r.who.lower()
     assert r.sentence is None or not r.sentence.startswith("This photo")
+
+
+@needs_parser
+def test_what_was_reported_beats_who_reported_it():
+    a, enr = _article("Crash in the hills",
+                      ["A plane crash in the hills on Sunday killed ten people and two pilots, "
+                       "the government said.",
+                       "The cause is not yet known."])
+    r = extract_fivew(a, enr)
+    assert r.what and r.what.startswith("killed")

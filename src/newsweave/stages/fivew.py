@@ -73,6 +73,7 @@ brits americans lawmakers senator judge court star champion champions adult adul
 natives""".split())
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who", "there", "which",
              "what", "these", "those", "one"}
+REPORTED_CLAUSE = 0.25  # a reporting verb's weight as the event when its clause has a subject
 _REPORTING = {"say", "tell", "state", "announce", "report", "claim", "add", "note", "confirm",
               "reveal", "insist", "write"}
 _END_BOUND = re.compile(r"\b(through|thru|until|till|by|ending|ends?|before)\s*$", re.IGNORECASE)
@@ -494,7 +495,12 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
                     (head.text[:1].isupper() and head.lower_ in actor_words):
                 actor = 1.0  # the parser missed a name the article's entities know
             if verb.lemma_ in _REPORTING:
-                actor *= 0.5  # who said it is the source, not the actor
+                # who said it is the source, not the actor; the more so when what they said has
+                # a subject of its own ("A plane crash killed 12, the government said")
+                actor *= REPORTED_CLAUSE if any(
+                    c.dep_ == "ccomp" and any(g.dep_ in ("nsubj", "nsubjpass")
+                                              and g.lower_ not in _PRONOUNS for g in c.children)
+                    for c in verb.children) else 0.5
             phrase = _who_phrase(head, ents, ent_spans)
             freq = min(1.0, counts.get(ent_spans[head.i].text, 0) / 5) if head.i in ent_spans else 0.0
             score = w * actor + 0.1 * freq
