@@ -228,3 +228,26 @@ def test_what_was_reported_beats_who_reported_it():
                        "The cause is not yet known."])
     r = extract_fivew(a, enr)
     assert r.what and r.what.startswith("killed")
+
+
+def test_a_title_case_headline_is_read_in_sentence_case_keeping_names():
+    from newsweave.stages.fivew import _sentence_cased
+
+    body = "The former senator spoke about Obama and schools in Ohio on Monday."
+    assert _sentence_cased("Santorum Defends Comments On Obama And Education", body,
+                           {"Santorum"}) == "Santorum defends comments on Obama and education"
+    assert _sentence_cased("NASA Captures Iceberg", body) == "NASA captures iceberg"
+    # not Title Case: as it is
+    assert _sentence_cased("Santorum defends his comments on Obama", body) == \
+        "Santorum defends his comments on Obama"
+
+
+@needs_parser
+def test_a_title_case_headline_answers_in_its_own_words():
+    a, enr = _article("Santorum Defends Comments On Obama And Education",
+                      ["The former senator spoke in Ohio on Monday about Obama and schools.",
+                       "He said he stood by every word."],
+                      people=["Santorum", "Obama"], places=["Ohio"])
+    r = extract_fivew(a, enr)
+    assert r.who == "Santorum"
+    assert r.what and r.what.startswith("Defends Comments")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -126,10 +126,54 @@ _nlp = load_parser
 
 
 @lru_cache(maxsize=1024)
-def _parse(text: str) -> Any:
+def _parse(text: str, read_as: str | None = None) -> Any:
     """The parse of one headline part or lead sentence (the same lead is read again by the record
-    stage and by the eval's parameter search)."""
-    return _nlp()(text)
+    stage and by the eval's parameter search). ``read_as``: the same text with other letter case,
+    parsed in its place; the doc keeps ``text``'s words, so every answer quotes the text as written."""
+    if read_as is None or read_as == text:
+        return _nlp()(text)
+    from spacy.tokens import Doc
+
+    d = _nlp()(read_as)
+    words, at = [], 0
+    for t in d:  # same length, so the same character offsets
+        words.append(text[t.idx: t.idx + len(t.text)])
+        at = t.idx + len(t.text)
+    if at > len(text):
+        return _nlp()(text)
+    out = Doc(d.vocab, words=words, spaces=[bool(t.whitespace_) for t in d],
+              tags=[t.tag_ for t in d], pos=[t.pos_ for t in d], lemmas=[t.lemma_ for t in d],
+              heads=[t.head.i for t in d], deps=[t.dep_ for t in d],
+              ents=[f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else "O" for t in d])
+    return out
+
+
+_TITLE_SMALL = frozenset("with from into onto over upon than that this amid among about after "
+                         "under until till near past like when what while versus".split())
+_WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+def _sentence_cased(headline: str, body: str, known: Iterable[str] = ()) -> str:
+    """A Title Case headline ("New York Family Of 5 Among 12 Killed In Costa Rica") in sentence
+    case, keeping the words the body capitalises inside its sentences (names) and acronyms: the
+    tagger reads Title Case as a row of names. ``known``: words of names the article's entities
+    hold, kept too. Other headlines are returned as they are."""
+    words = _WORD_RE.findall(headline)
+    long = [w for w in words if len(w) >= 4]
+    # Title Case: no word of four letters or more in lower case but the small words some styles
+    # keep low ("with", "from"); "Donald Trump lands in Washington to meet Barack Obama" is not.
+    if sum(w[0].isupper() for w in long) < 3 or any(
+            w[0].islower() and w.lower() not in _TITLE_SMALL for w in long):
+        return headline
+    names = {m.group(0) for m in re.finditer(r"(?<=[\w,;:] )[A-Z][\w'’.-]*", body)} | set(known)
+
+    def case(m: re.Match[str]) -> str:
+        w = m.group(0)
+        if m.start() == 0 or not w[0].isupper() or w in names or w.isupper() \
+                or any(c.isupper() for c in w[1:]):
+            return w
+        return w[0].lower() + w[1:]
+    return _WORD_RE.sub(case, headline)
 
 
 def _headline_parts(title: str) -> list[str]:
@@ -469,6 +513,7 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
     actor_words = {w.lower() for a in actors for w in a.split() if w[:1].isupper()}
     # A name the article's own NER only ever reads as a person is no place ("Brexit" taken for one).
     not_places = {m.text for m in enr.mentions if m.type == "PER"} - places
+    known = frozenset(w for m in enr.mentions for w in m.text.split())
     for text, start, pos in sents:
         # A dateline ("WASHINGTON -- President Obama met ...") is no part of the clause: the
         # clause is read without it (else the city is the sentence's subject); its place stays a
@@ -476,7 +521,10 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
         # tagger knows names ("CAPE CANAVERAL, Fla." -> "Cape Canaveral, Fla.").
         cut = lead_dateline(text) if start is not None else None
         clause = text[cut[0]:] if cut else text
-        full = _parse(_recased_dateline(text, cut[1]) if cut and cut[1] else text)
+        if start is None:  # a Title Case headline is parsed in sentence case
+            full = _parse(text, _sentence_cased(text, article.text or "", known))
+        else:
+            full = _parse(_recased_dateline(text, cut[1]) if cut and cut[1] else text)
         doc = _parse(clause) if cut else full
         w = _weight(pos)
         spans = _entities(doc)
