@@ -251,3 +251,24 @@ def test_a_title_case_headline_answers_in_its_own_words():
     r = extract_fivew(a, enr)
     assert r.who == "Santorum"
     assert r.what and r.what.startswith("Defends Comments")
+
+
+@needs_parser
+def test_headline_ese_without_articles_is_read_verb_first():
+    # The tagger reads "fires" as a plural noun and "missile" as the verb; read again as
+    # "fires a missile", the inserted word dropped.
+    a, enr = _article("Pyongyang fires missile through Japan's airspace into Pacific Ocean",
+                      ["The launch came early on Tuesday, the military said.",
+                       "Sirens sounded in the north of the country."])
+    r = extract_fivew(a, enr)
+    assert r.who == "Pyongyang"
+    assert r.what and r.what.startswith("fires missile")
+
+
+@needs_parser
+def test_a_plural_subject_and_its_verb_stay_as_parsed():
+    from newsweave.stages.fivew import _parse
+
+    d = _parse("Police name final three victims of tram crash", None, True)
+    assert [t.text for t in d if t.dep_ == "ROOT"] == ["name"]
+    assert d.text == "Police name final three victims of tram crash"

@@ -126,26 +126,64 @@ _nlp = load_parser
 
 
 @lru_cache(maxsize=1024)
-def _parse(text: str, read_as: str | None = None) -> Any:
+def _parse(text: str, read_as: str | None = None, headline: bool = False) -> Any:
     """The parse of one headline part or lead sentence (the same lead is read again by the record
     stage and by the eval's parameter search). ``read_as``: the same text with other letter case,
-    parsed in its place; the doc keeps ``text``'s words, so every answer quotes the text as written."""
-    if read_as is None or read_as == text:
-        return _nlp()(text)
+    parsed in its place; the doc keeps ``text``'s words, so every answer quotes the text as written.
+    ``headline``: headline-ese the tagger misreads is read again (``_headline_verb``)."""
+    src = text if read_as is None else read_as
+    d = _nlp()(src)
+    alt = _headline_verb(d, src) if headline else None
+    if alt is None and src == text:
+        return d
+    words = [text[t.idx: t.idx + len(t.text)] for t in d]  # same length: the same offsets
+    spaces = [bool(t.whitespace_) for t in d]
+    parsed, drop, verb = alt if alt is not None else (d, -1, -1)
+    kept = [t for t in parsed if t.i != drop]
+    if len(kept) != len(words):
+        return d if src == text else _nlp()(text)
+    new_i = {t.i: k for k, t in enumerate(kept)}
+    ents, prev = [], "O"
+    for t in kept:
+        tag = f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else "O"
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            tag = "B-" + tag[2:]  # the entity's first token was the dropped one
+        ents.append(tag)
+        prev = tag
     from spacy.tokens import Doc
 
-    d = _nlp()(read_as)
-    words, at = [], 0
-    for t in d:  # same length, so the same character offsets
-        words.append(text[t.idx: t.idx + len(t.text)])
-        at = t.idx + len(t.text)
-    if at > len(text):
-        return _nlp()(text)
-    out = Doc(d.vocab, words=words, spaces=[bool(t.whitespace_) for t in d],
-              tags=[t.tag_ for t in d], pos=[t.pos_ for t in d], lemmas=[t.lemma_ for t in d],
-              heads=[t.head.i for t in d], deps=[t.dep_ for t in d],
-              ents=[f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else "O" for t in d])
-    return out
+    # the verb found again may keep its noun tag ("fires" NNS as the root with a subject and an
+    # object): it is read as the verb it is there
+    return Doc(parsed.vocab, words=words, spaces=spaces,
+               tags=["VBZ" if t.i == verb else t.tag_ for t in kept],
+               pos=["VERB" if t.i == verb else t.pos_ for t in kept], lemmas=[t.lemma_ for t in kept],
+               heads=[new_i[t.head.i] for t in kept], deps=[t.dep_ for t in kept], ents=ents)
+
+
+def _headline_verb(d: Any, src: str) -> tuple[Any, int, int] | None:
+    """Headline-ese without articles that the tagger reads backwards: in "North Korea fires
+    missile over Japan" it takes "fires" for a plural noun and "missile" for the verb. When a
+    plural noun with a name before it is the subject of a bare present-tense verb that follows it,
+    the headline is parsed again with "a" before that verb-or-noun; if the plural noun then is the
+    verb ("fires a missile"), that parse is kept and the inserted token dropped: (doc, the inserted
+    token's index, the verb's index)."""
+    for t in d:
+        root = t.head
+        if not (t.tag_ == "NNS" and t.dep_ == "nsubj" and root.dep_ == "ROOT"
+                and root.i == t.i + 1 and root.tag_ in ("VBP", "VB")
+                and any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in t.children)
+                and not any(c.dep_ in ("aux", "auxpass", "neg") for c in root.children)):
+            continue
+        d2 = _nlp()(src[: root.idx] + "a " + src[root.idx:])
+        a = t.i + 1
+        verb = d2[t.i] if len(d2) == len(d) + 1 else None
+        if verb is not None and verb.text == t.text and d2[a].text == "a" \
+                and verb.dep_ == "ROOT" and d2[a].dep_ == "det" and d2[a].head.dep_ == "dobj" \
+                and d2[a].head.head.i == verb.i and any(c.dep_ == "nsubj" for c in verb.children) \
+                and not any(x.head.i == a and x.i != a for x in d2):
+            return d2, a, verb.i
+        return None
+    return None
 
 
 _TITLE_SMALL = frozenset("with from into onto over upon than that this amid among about after "
@@ -522,7 +560,7 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
         cut = lead_dateline(text) if start is not None else None
         clause = text[cut[0]:] if cut else text
         if start is None:  # a Title Case headline is parsed in sentence case
-            full = _parse(text, _sentence_cased(text, article.text or "", known))
+            full = _parse(text, _sentence_cased(text, article.text or "", known), headline=True)
         else:
             full = _parse(_recased_dateline(text, cut[1]) if cut and cut[1] else text)
         doc = _parse(clause) if cut else full
