@@ -240,6 +240,8 @@ def _lead(article: Article, enr: Enrichment, n: int) -> list[tuple[str, int | No
 
 
 def _recased_dateline(text: str, place: str) -> str:
+    """``text`` with its dateline's capitalised place title-cased ("SAN JOSE, Costa Rica" ->
+    "San Jose, Costa Rica"), the same length, so offsets hold."""
     caps = place.split(",")[0]
     at = text.find(caps)
     cased = caps.title()
