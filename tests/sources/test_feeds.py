@@ -47,6 +47,17 @@ def test_headline_only_entry_is_kept_and_marked() -> None:
                               "summary or title", "source")
 
 
+def test_a_headline_only_entry_needs_a_headline() -> None:
+    rss = (b"<rss version='2.0'><channel><title>T</title><item><title>A</title>"
+           b"<link>https://x.example/1</link></item><item><title>Ferry resumes service</title>"
+           b"</item></channel></rss>")
+    failure, item = parse_feed(rss, "mem.rss")
+    assert failure == Failure("mem.rss#1", "feed entry https://x.example/1 has no content or "
+                              "summary, and its title ('A', 1 word) is too short to stand for an "
+                              "article", "source")
+    assert item.content == "<h1>Ferry resumes service</h1>"
+
+
 def test_not_a_feed() -> None:
     (f,) = parse_feed(b"<html><body>hello</body></html>", "page.xml")
     assert f.item == "page.xml" and f.reason.startswith("not an RSS/Atom feed")

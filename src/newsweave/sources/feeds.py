@@ -12,12 +12,14 @@ from typing import Any, Protocol
 from ..config import Settings
 from ..errors import InputError
 from ..models import Failure, RawItem
+from ..stages.textmeta import word_count
 from .decode import DecodeError, decode_bytes
 from .formats import STAGE
 from .timestamps import parse_date
 
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
 _TAG = re.compile(r"<[^>]+>")
+TITLE_ONLY_MIN_WORDS = 3  # a headline-only entry needs a headline of at least this many words
 
 
 def _clean(value: Any) -> str | None:
@@ -91,7 +93,15 @@ def parse_feed(data: bytes, source: str, *, charset: str | None = None,
                 yield Failure(src, f"feed entry {link or n} has no content, summary or title", STAGE)
                 continue
             # Headline-only entries are common; the headline is still worth grouping, and
-            # the link can be fetched for the full text.
+            # the link can be fetched for the full text. A word or two ("A", "Update") is no
+            # headline to group by.
+            words = word_count(title)  # CJK characters count half a word each
+            if words < TITLE_ONLY_MIN_WORDS:
+                link = entry.get("link")
+                yield Failure(src, f"feed entry {link or n} has no content or summary, and its "
+                                   f"title ({title!r}, {words} word{'s' if words != 1 else ''}) is "
+                                   f"too short to stand for an article", STAGE)
+                continue
             content = f"<h1>{html.escape(title)}</h1>"
             entry_notes.append("feed entry has no content or summary; content is the title only")
         meta: dict[str, Any] = {
