@@ -140,8 +140,8 @@ def _parse(text: str, read_as: str | None = None, headline: bool = False) -> Any
     spaces = [bool(t.whitespace_) for t in d]
     parsed, drop, verb = alt if alt is not None else (d, -1, -1)
     kept = [t for t in parsed if t.i != drop]
-    if len(kept) != len(words):
-        return d if src == text else _nlp()(text)
+    if len(kept) != len(words) or any(k.text != t.text for k, t in zip(kept, d)):
+        return d if src == text else _nlp()(text)  # the second reading split the words otherwise
     new_i = {t.i: k for k, t in enumerate(kept)}
     ents, prev = [], "O"
     for t in kept:
