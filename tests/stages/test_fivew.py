@@ -187,20 +187,20 @@ def test_a_place_named_in_the_possessive_is_the_place() -> None:
 @needs_parser
 def test_a_dateline_city_is_no_actor_but_a_place():
     a, enr = _article("Fiscal cliff talks",
-                      ["WASHINGTON -- President Barack Obama and the Senate leaders met for nearly "
-                       "an hour on Friday.",
+                      ["WASHINGTON -- President Alan Reyes and House Speaker Tom Bell met for "
+                       "nearly an hour on Friday.",
                        "They agreed to talk again next week."],
-                      people=["Barack Obama"])
+                      people=["Alan Reyes", "Tom Bell"])
     r = extract_fivew(a, enr)
-    assert r.who and "WASHINGTON" not in r.who and "Obama" in r.who
+    assert r.who and "WASHINGTON" not in r.who and "Reyes" in r.who
     assert r.what and r.what.startswith("met")
 
 
 @needs_parser
 def test_a_dateline_place_is_read_as_the_tagger_knows_names():
-    a, enr = _article("SpaceX bucks launch tradition",
-                      ["CAPE CANAVERAL, Fla. (AP) — SpaceX is bucking decades of launch tradition "
-                       "for the first test flight of its new rocket.",
+    a, enr = _article("A new engine on the test stand",
+                      ["CAPE CANAVERAL, Fla. (AP) — SpaceX is testing a new engine for the "
+                       "first flight of its next heavy rocket.",
                        "The rocket is set to become the most powerful in use today."])
     r = extract_fivew(a, enr)
     assert r.who == "SpaceX"
@@ -209,12 +209,12 @@ def test_a_dateline_place_is_read_as_the_tagger_knows_names():
 
 @needs_parser
 def test_a_photo_caption_in_the_lead_is_skipped():
-    a, enr = _article("Plane crash kills 12",
-                      ["This photo released by the Civil Aviation press office shows the site of "
-                       "a plane crash in Punta Islita.",
-                       "A charter plane crashed on Sunday in Punta Islita, killing 12 people.",
+    a, enr = _article("Warehouse fire in Tarnow",
+                      ["This photo released by the regional fire service shows the site of a "
+                       "warehouse blaze in Tarnow.",
+                       "A fire broke out on Sunday in Tarnow, destroying a warehouse.",
                        "Investigators are looking into the cause."],
-                      places=["Punta Islita"])
+                      places=["Tarnow"])
     r = extract_fivew(a, enr)
     assert r.who is None or "photo" not in r.who.lower()
     assert r.sentence is None or not r.sentence.startswith("This photo")
@@ -233,23 +233,23 @@ def test_what_was_reported_beats_who_reported_it():
 def test_a_title_case_headline_is_read_in_sentence_case_keeping_names():
     from newsweave.stages.fivew import _sentence_cased
 
-    body = "The former senator spoke about Obama and schools in Ohio on Monday."
-    assert _sentence_cased("Santorum Defends Comments On Obama And Education", body,
-                           {"Santorum"}) == "Santorum defends comments on Obama and education"
+    body = "The former governor spoke about Medicare and schools in Ohio on Monday."
+    assert _sentence_cased("Hollis Defends Comments On Medicare And Education", body,
+                           {"Hollis"}) == "Hollis defends comments on Medicare and education"
     assert _sentence_cased("NASA Captures Iceberg", body) == "NASA captures iceberg"
     # not Title Case: as it is
-    assert _sentence_cased("Santorum defends his comments on Obama", body) == \
-        "Santorum defends his comments on Obama"
+    assert _sentence_cased("Hollis defends his comments on Medicare", body) == \
+        "Hollis defends his comments on Medicare"
 
 
 @needs_parser
 def test_a_title_case_headline_answers_in_its_own_words():
-    a, enr = _article("Santorum Defends Comments On Obama And Education",
-                      ["The former senator spoke in Ohio on Monday about Obama and schools.",
+    a, enr = _article("Hollis Defends Comments On Medicare And Education",
+                      ["The former governor spoke in Ohio on Monday about Medicare and schools.",
                        "He said he stood by every word."],
-                      people=["Santorum", "Obama"], places=["Ohio"])
+                      people=["Hollis"], places=["Ohio"])
     r = extract_fivew(a, enr)
-    assert r.who == "Santorum"
+    assert r.who == "Hollis"
     assert r.what and r.what.startswith("Defends Comments")
 
 
@@ -257,11 +257,11 @@ def test_a_title_case_headline_answers_in_its_own_words():
 def test_headline_ese_without_articles_is_read_verb_first():
     # The tagger reads "fires" as a plural noun and "missile" as the verb; read again as
     # "fires a missile", the inserted word dropped.
-    a, enr = _article("Pyongyang fires missile through Japan's airspace into Pacific Ocean",
+    a, enr = _article("Moscow fires missile over Baltic Sea",
                       ["The launch came early on Tuesday, the military said.",
                        "Sirens sounded in the north of the country."])
     r = extract_fivew(a, enr)
-    assert r.who == "Pyongyang"
+    assert r.who == "Moscow"
     assert r.what and r.what.startswith("fires missile")
 
 
@@ -269,6 +269,6 @@ def test_headline_ese_without_articles_is_read_verb_first():
 def test_a_plural_subject_and_its_verb_stay_as_parsed():
     from newsweave.stages.fivew import _parse
 
-    d = _parse("Police name final three victims of tram crash", None, True)
+    d = _parse("Police name final two victims of bridge collapse", None, True)
     assert [t.text for t in d if t.dep_ == "ROOT"] == ["name"]
-    assert d.text == "Police name final three victims of tram crash"
+    assert d.text == "Police name final two victims of bridge collapse"

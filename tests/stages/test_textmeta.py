@@ -140,24 +140,24 @@ def test_parse_lead() -> None:
 
 
 @pytest.mark.parametrize("sentence, place, rest", [
-    ("SAN JOSE, Costa Rica (AP) — Costa Rican investigators said Monday that winds caused it.",
-     "SAN JOSE, Costa Rica", "Costa Rican investigators"),
-    ("SAN JOSE, Dec 31 (Reuters) - A plane crash in Costa Rica on Sunday killed 10 people.",
-     "SAN JOSE", "A plane crash"),
-    ("SEOUL (Reuters) - South Korea and the United States agreed on Friday to keep working.",
-     "SEOUL", "South Korea"),
-    ("DANVILLE, Ky. –- Joe Biden did everything President Barack Obama did not last week.",
-     "DANVILLE, Ky.", "Joe Biden"),
-    ("WASHINGTON -- President Barack Obama and House Speaker John Boehner met for an hour.",
-     "WASHINGTON", "President Barack Obama"),
-    ("BEAVERTON, Ore. - December 15, 2004 - The Open Source Development Labs announced it.",
-     "BEAVERTON, Ore.", "The Open Source"),
+    ("LIMA, Peru (AP) — Peruvian investigators said Monday that fog caused the crash.",
+     "LIMA, Peru", "Peruvian investigators"),
+    ("PORTO, Dec 31 (Reuters) - A bus crash near the city on Sunday injured 14 people.",
+     "PORTO", "A bus crash"),
+    ("OSLO (Reuters) - Norway and Sweden agreed on Friday to share the new power line.",
+     "OSLO", "Norway and Sweden"),
+    ("SALEM, Ore. –- Governor Ana Ruiz signed the water bill late on Tuesday night.",
+     "SALEM, Ore.", "Governor Ana Ruiz"),
+    ("WASHINGTON -- The senators and the trade envoy met for an hour on Friday.",
+     "WASHINGTON", "The senators"),
+    ("EUGENE, Ore. - March 3, 2009 - The county library board announced the plan.",
+     "EUGENE, Ore.", "The county library"),
     ("LONDON, 5 March 2018 - The bank said on Monday it would cut 500 jobs.", "LONDON", "The bank"),
     ("Washington (CNN) — The Senate voted on Tuesday to confirm the nominee.", "Washington",
      "The Senate"),
     ("(CNN) — The Senate voted on Tuesday to confirm the nominee.", None, "The Senate"),
-    ("Photo LONDON -- At least seven people were killed when a tram overturned.", "LONDON",
-     "At least seven"),
+    ("Photo LEEDS -- At least four people were hurt when a crane toppled over.", "LEEDS",
+     "At least four"),
     ("UPDATE - The company said on Monday it would cut jobs.", None, "The company"),
 ])
 def test_lead_dateline(sentence: str, place: str | None, rest: str) -> None:
@@ -167,11 +167,11 @@ def test_lead_dateline(sentence: str, place: str | None, rest: str) -> None:
 
 
 @pytest.mark.parametrize("sentence", [
-    "EA lowers Star Wars Battlefront II costs after Reddit outcry.",
+    "GM raises its yearly forecast after strong truck sales.",
     "NASA - the space agency - said on Monday that the launch was delayed.",
-    "SONY has released a new firmware update for the PS4 family of consoles.",
-    "US President Donald Trump said on Monday that he would meet Kim.",
-    "NOTES: (1) Internet User Statistics were updated on May 31, 2004.",
+    "ACME has released a new update for its range of home routers.",
+    "US officials said on Monday that they would meet again in May.",
+    "NOTES: (1) The figures were revised on May 31, 2010.",
     "The president - who spoke on Monday - said the talks would go on.",
     "SEOUL - Update",
 ])
@@ -180,13 +180,13 @@ def test_no_lead_dateline(sentence: str) -> None:
 
 
 def test_photo_captions_in_the_body() -> None:
-    assert is_photo_caption("This photo released by Costa Rica’s Civil Aviation press office "
-                            "shows the site of a plane crash.")
-    assert is_photo_caption("In this undated photo provided on Wednesday, Nov. 15, 2017, by the "
-                            "North Korean government, Kim Jong Un sits at a desk.")
-    assert is_photo_caption("In this Dec. 31, 2017 photo, rescuers search the site.")
+    assert is_photo_caption("This photo released by the regional fire service shows the site "
+                            "of the blaze.")
+    assert is_photo_caption("In this undated photo provided on Wednesday, March 2, 2011, by the "
+                            "city council, the mayor sits at a desk.")
+    assert is_photo_caption("In this March 2, 2011 photo, rescuers search the site.")
     assert is_photo_caption("These pictures show the aftermath of the storm.")
-    assert not is_photo_caption("In a stunning new image, Nasa has captured a newly created iceberg.")
+    assert not is_photo_caption("In a striking new image, the agency has captured a glacier splitting.")
     assert not is_photo_caption("An image of the suspect was released by police on Monday.")
     assert not is_photo_caption("The photos were taken by a tourist, police said.")
     assert not is_photo_caption("This is the biggest photo exhibition ever held in the city.")
