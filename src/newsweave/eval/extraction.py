@@ -1,9 +1,10 @@
 """Main-text extraction eval: Newsweave vs trafilatura defaults on trafilatura's benchmark.
 
 The folder holds ``evaldata.json`` ({url: {"file", "with", "without", ...}}) and the pages:
-``html.tar.gz`` (``html/<file>``) or the files themselves anywhere below it. Scoring follows upstream ``tests/eval_common.py``: outputs and segments are
-whitespace-normalised; per document TP = "with" segments found, FN = not found, FP = "without"
-segments found, TN = not found; counts are micro-summed; a crash or empty output counts as a miss.
+``html.tar.gz`` (``html/<file>``) or the files themselves anywhere below it. Scoring follows
+upstream ``tests/eval_common.py``: outputs and segments are whitespace-normalised; per document
+TP = "with" segments found, FN = not found, FP = "without" segments found, TN = not found; counts
+are micro-summed; a crash or empty output counts as a miss.
 """
 from __future__ import annotations
 

@@ -88,17 +88,16 @@ def parse_feed(data: bytes, source: str, *, charset: str | None = None,
         title = _plain(entry.get("title_detail"), entry.get("title"))
         entry_notes = list(notes)
         if not content:
+            link = entry.get("link") or n
             if not title:
-                link = entry.get("link")
-                yield Failure(src, f"feed entry {link or n} has no content, summary or title", STAGE)
+                yield Failure(src, f"feed entry {link} has no content, summary or title", STAGE)
                 continue
             # Headline-only entries are common; the headline is still worth grouping, and
             # the link can be fetched for the full text. A word or two ("A", "Update") is no
             # headline to group by.
             words = word_count(title)  # CJK characters count half a word each
             if words < TITLE_ONLY_MIN_WORDS:
-                link = entry.get("link")
-                yield Failure(src, f"feed entry {link or n} has no content or summary, and its "
+                yield Failure(src, f"feed entry {link} has no content or summary, and its "
                                    f"title ({title!r}, {words} word{'s' if words != 1 else ''}) is "
                                    f"too short to stand for an article", STAGE)
                 continue

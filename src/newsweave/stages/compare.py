@@ -618,8 +618,7 @@ def text_reuse(units: Sequence[Unit], outlets: Mapping[str, str | None] | None =
             sizes = hi - lo
             if not sizes.any():
                 continue
-            at = np.repeat(lo, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
-            holders = owner[at]
+            holders = owner[_ranges(lo, sizes)]
             holders = holders[holders < first_same_time]  # published strictly before
             if not len(holders):
                 continue
@@ -634,6 +633,13 @@ def text_reuse(units: Sequence[Unit], outlets: Mapping[str, str | None] | None =
         if found:
             out[b] = sorted(found, key=lambda r: (-r.sentences, rank_of[r.source]))
     return out
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The indexes start, start + 1, ... of every range (``starts[i]``, ``sizes[i]`` long), in one
+    array: every position of every 4-gram's run in the sorted array."""
+    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(starts, sizes) + offsets
 
 
 def _hashes(grams: set[tuple[str, ...]]) -> np.ndarray:

@@ -369,15 +369,15 @@ def parse_lead(paragraph: str) -> tuple[str | None, datetime | None]:
 # after a comma, a date and the agency are optional; a dash or colon ends it.
 _DL_CAPS = r"[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,3}"
 _DL_WORDS = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
-_DL_TAIL = (rf"(?:(?:,|\s+[-–—])?\s+(?:{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?"  # the day
-            rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?))?"
-            r"(?:\s*\((?P<o>[A-Z][\w .&/-]{0,30})\))?")  # the agency
+_DL_DAY = (rf"(?:(?:,|\s+[-–—])?\s+(?:{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?"
+           rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?))?")
 _DL_END = r"\s*(?:--|[-–—]{1,2}|:)\s*(?=[\"“‘'(]?[^\W\d_]|\d)"
 _DATELINE_CAPS = re.compile(  # a caption label run into it ("Photo LONDON -- ") goes too
-    rf"^(?:(?:Photo|Video|Image)\s+)?(?P<p>{_DL_CAPS}(?:,\s+{_DL_WORDS})?){_DL_TAIL}{_DL_END}")
+    rf"^(?:(?:Photo|Video|Image)\s+)?(?P<p>{_DL_CAPS}(?:,\s+{_DL_WORDS})?){_DL_DAY}"
+    rf"(?:\s*\((?P<o>[A-Z][\w .&/-]{{0,30}})\))?{_DL_END}")
 _DATELINE_AGENCY = re.compile(
-    rf"^(?P<p>{_DL_WORDS}(?:,\s+{_DL_WORDS})?)?{_DL_TAIL.replace('(?P<o>', '(?P<a>')}"
-    r"\s*\((?P<o>[A-Z][\w .&/-]{1,30})\)" + _DL_END)
+    rf"^(?P<p>{_DL_WORDS}(?:,\s+{_DL_WORDS})?)?{_DL_DAY}"
+    rf"\s*\((?P<o>[A-Z][\w .&/-]{{1,30}})\){_DL_END}")
 # Words a shouting opener uses that are no place ("UPDATE - ...", "EXCLUSIVE: ...").
 _DL_LABELS = frozenset("update updated breaking exclusive watch video photos photo live opinion "
                        "analysis editorial correction corrected factbox explainer insight "
@@ -389,8 +389,8 @@ def lead_dateline(sentence: str) -> tuple[int, str | None] | None:
     or None when the sentence does not open with one. A dateline is no part of the sentence's
     clause ("WASHINGTON -- President Obama met ..." is about Obama, not Washington)."""
     m = _DATELINE_CAPS.match(sentence)
-    caps = bool(m) and sum(c.isupper() for c in (m.group("p") or "").split(",")[0]) >= 3 \
-        and not any(c.islower() for c in (m.group("p") or "").split(",")[0])
+    city = m.group("p").split(",")[0] if m else ""
+    caps = sum(c.isupper() for c in city) >= 3 and not any(c.islower() for c in city)
     if not caps:
         m = _DATELINE_AGENCY.match(sentence)
         if not m or word_count(sentence[: m.start("o")]) > 8:
