@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newsweave.stages.pair_views import (PREFIX_WORDS, build_views, min_length, prefix_max,
-                                         sentence_f, split_sentences, split_windows, window_share)
+from newsweave.stages.pair_views import (PREFIX_WORDS, build_views, min_length, number_overlap,
+                                         prefix_max, sentence_f, split_sentences, split_windows,
+                                         text_numbers, window_share)
 from newsweave.stages.similarity import (PAIR_COLUMNS, ArticleFeatures, Featurizer, ScoreModel,
                                          fit_weights, pair_features)
 
@@ -53,6 +54,24 @@ def test_views_rank_the_same_story_above_another(featurizer: Featurizer) -> None
     assert min_length(en, foot) == pytest.approx(np.log1p(len(FOOTBALL.split())))
 
 
+def test_numbers_read_alike_across_languages_and_leave_years_out() -> None:
+    # Thousands separators of either convention, a no-break space, decimals and another script's
+    # digits give the same digit strings; years and one-digit numbers are left out.
+    assert text_numbers("The toll rose to 85,000 on Friday, up 3.5 percent.") == {"85000", "35"}
+    assert text_numbers("Die Zahl stieg auf 85.000, ein Plus von 3,5 Prozent.") == {"85000", "35"}
+    assert text_numbers("85\u00a0000 morts, ٢٥ blessés") == {"85000", "25"}
+    assert text_numbers("In 2019 100 people met 7 times in 1999.") == {"100"}
+    assert text_numbers("") == frozenset()
+
+
+def test_number_overlap_is_a_jaccard_of_the_numbers() -> None:
+    views = [build_views([t], lambda xs: np.zeros((len(xs), 512), np.float32))[0] for t in
+             ("58 killed and 527 injured", "527 wounded, 58 dead, 22,000 fans", "no numbers here")]
+    assert number_overlap(views[0], views[1]) == pytest.approx(2 / 3)
+    assert number_overlap(views[0], views[2]) == 0.0
+    assert views[2].numbers == frozenset()
+
+
 def test_empty_text_has_empty_views(featurizer: Featurizer) -> None:
     empty, en = build_views(["", MOSCOW_EN], featurizer.embedder.embed_texts)
     assert empty.n_words == 0 and not len(empty.sentences) and not len(empty.windows)
@@ -66,6 +85,8 @@ def test_pair_row_with_and_without_views(featurizer: Featurizer) -> None:
     assert row.shape == (len(PAIR_COLUMNS),)
     assert row[PAIR_COLUMNS.index("vec_prefix")] == pytest.approx(
         row[PAIR_COLUMNS.index("vec")] * row[PAIR_COLUMNS.index("prefix")])
+    # Both texts give 2018 only, a year: no shared number counts.
+    assert row[PAIR_COLUMNS.index("numbers")] == 0.0
     # Features from stored vectors (no views) still give a full row.
     bare = ArticleFeatures(vector=a.vector, lead=a.lead, lexical=a.lexical)
     assert np.isfinite(pair_features(bare, b)).all()

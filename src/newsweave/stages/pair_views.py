@@ -10,7 +10,9 @@ also compares (measured on SemEval-2022 Task 8, see benchmarks/RESULTS.md):
 - ``winshare``: the share of overlapping 25-word windows whose best match in the other text has a
   cosine above ``WINDOW_MATCH`` (how much of each text is about the same thing);
 - ``minlen``: log1p of the shorter text's length in words (short or scraped-junk texts make every
-  cosine less trustworthy).
+  cosine less trustworthy);
+- ``numbers``: Jaccard of the numbers the two texts give, years left out (digits read the same in
+  every language: a toll, an age, a sum; +0.001 CV, better on 10 of 10 splits).
 
 These views cost about 27 extra short strings to embed per text, so they are built only for
 pair scoring (``Featurizer.featurize_many(..., pair_views=True)``), never at ingest.
@@ -34,6 +36,10 @@ WINDOW_WORDS, WINDOW_STRIDE, MAX_WINDOWS = 25, 12, 20
 WINDOW_MATCH = 0.5
 # Like embed.py's chunk boundaries, plus runs of spaces (scraped pages lose their line breaks).
 _SENT_END = re.compile(rf"(?<={SENTENCE_END_CLASS})\s+|\n+|\s{{2,}}")
+# A number with its thousands separators ("85,000", "85.000", "85 000" with a no-break or thin
+# space) and decimals; an ordinary space is no separator ("in 2019 100 people" is two numbers).
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+_YEAR = re.compile(r"(19|20)\d\d")
 
 
 @dataclass
@@ -44,6 +50,7 @@ class PairView:
     sentences: np.ndarray  # (<= MAX_SENTENCES, dim)
     windows: np.ndarray  # (<= MAX_WINDOWS, dim)
     n_words: int
+    numbers: frozenset[str] = frozenset()  # text_numbers of the text
 
 
 def split_sentences(text: str) -> list[str]:
@@ -82,6 +89,19 @@ def split_windows(text: str) -> list[str]:
     return [w for w in out if w]
 
 
+def text_numbers(text: str) -> frozenset[str]:
+    """The numbers of a text as digit strings, separators dropped ("85,000" and "85.000" alike,
+    any script's digits read as ASCII), without one-digit numbers and years (1900-2099), which
+    any two news texts share."""
+    out = set()
+    for m in _NUMBER.findall(text or ""):
+        number = str(int(re.sub(r"\D", "", m)))
+        if len(number) < 2 or _YEAR.fullmatch(number):
+            continue
+        out.add(number)
+    return frozenset(out)
+
+
 def build_views(texts: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> list[PairView]:
     """PairViews of texts; ``embed`` maps a list of strings to (n, dim) unit vectors in one batch."""
     plans = []
@@ -101,6 +121,8 @@ def build_views(texts: Sequence[str], embed: Callable[[list[str]], np.ndarray]) 
             blocks.append(vecs[pos:pos + size])
             pos += size
         out.append(PairView(*blocks, n_words=n_words))
+    for view, text in zip(out, texts):
+        view.numbers = text_numbers(text)
     return out
 
 
@@ -138,3 +160,10 @@ def window_share(a: PairView, b: PairView) -> float:
 def min_length(a: PairView, b: PairView) -> float:
     """log1p of the shorter text's word count."""
     return math.log1p(min(a.n_words, b.n_words))
+
+
+def number_overlap(a: PairView, b: PairView) -> float:
+    """Jaccard of the two texts' numbers; 0 when either gives none."""
+    if not a.numbers or not b.numbers:
+        return 0.0
+    return len(a.numbers & b.numbers) / len(a.numbers | b.numbers)

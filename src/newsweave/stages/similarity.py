@@ -17,8 +17,8 @@ Features of a pair (``pair_features``), each cheap once an article is featurised
   found by the ANN search, and log1p of the event's size; for a pair they are ``vec`` and 0.
 
 Two texts scored as a pair (``pair_similarity``) are also compared view by view (stages/pair_views.py:
-``prefix``, ``sentf``, ``winshare``, ``minlen``, and ``vec_prefix`` = vec × prefix), which need
-``featurize_many(..., pair_views=True)``, and by ``head``, a kernel ridge regression over how
+``prefix``, ``sentf``, ``winshare``, ``minlen``, ``numbers``, and ``vec_prefix`` = vec × prefix),
+which need ``featurize_many(..., pair_views=True)``, and by ``head``, a kernel ridge regression over how
 their vectors interact, element by element and dimension with dimension (stages/pair_head.py):
 the ``PAIR_EXTRA`` columns.
 
@@ -48,10 +48,11 @@ import numpy as np
 
 from .embed import DIM, Embedder, split_chunks
 from .pair_head import head_scores
-from .pair_views import PairView, build_views, min_length, prefix_max, sentence_f, window_share
+from .pair_views import (PairView, build_views, min_length, number_overlap, prefix_max, sentence_f,
+                         window_share)
 
 FEATURES = ("vec", "lead", "lex", "ent", "gap", "nodate", "title", "align", "knn", "size")
-PAIR_EXTRA = ("prefix", "sentf", "winshare", "minlen", "vec_prefix", "head")
+PAIR_EXTRA = ("prefix", "sentf", "winshare", "minlen", "vec_prefix", "head", "numbers")
 PAIR_COLUMNS = FEATURES + PAIR_EXTRA  # the columns of pair_features
 LEAD_CHUNKS = 2
 N_KNOTS = 3  # interior knots per feature: enough to bend a saturating cosine, few enough to stay smooth
@@ -243,6 +244,8 @@ def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None
     else:  # without views the nearest coarse stand-ins: headline, chunk alignment
         extra = [title, align, 0.0, 0.0, vec * title]
     extra.append(float(head_scores([(a, b)])[0]) if head is None else float(head))
+    extra.append(number_overlap(a.views, b.views)
+                 if a.views is not None and b.views is not None else 0.0)
     return np.array([
         vec,
         float(a.lead @ b.lead),
