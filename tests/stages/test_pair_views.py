@@ -8,8 +8,8 @@ from newsweave.stages.pair_views import (PREFIX_WORDS, build_views, min_length, 
                                          prefix_max, sentence_f, split_sentences, split_windows,
                                          text_numbers, window_share)
 from newsweave.stages.similarity import (PAIR_COLUMNS, ArticleFeatures, Featurizer, ScoreModel,
-                                         fit_weights, lexical_cosine, lexical_vector, pair_features,
-                                         stem_key, stem_vector)
+                                         STEM_CHARS, fit_weights, lexical_cosine, lexical_vector,
+                                         pair_features, stem_key, stem_vector)
 
 MOSCOW_EN = ("Chinese defence minister Li Shangfu met President Vladimir Putin in Moscow on Sunday. "
              "The two discussed military cooperation between China and Russia, the Kremlin said. "
@@ -111,7 +111,7 @@ def test_stems_let_inflected_forms_meet() -> None:
     de_b = lexical_vector("Moskaus Präsident empfing den Minister.", "de")
     assert lexical_cosine(stem_vector(de_a, "de"), stem_vector(de_b, "de")) > \
         lexical_cosine(de_a, de_b)
-    assert stem_key("trumpa", "pl") == stem_key("trumpem", "pl") == "trump"
+    assert stem_key("trumpa", "pl") == stem_key("trumpem", "pl") == "trumpowi"[:STEM_CHARS]
     assert stem_key("والرئيس", "ar") == stem_key("الرئيس", "ar") == stem_key("رئيس", "ar")
     assert stem_key("أحمد", "ar") == stem_key("احمد", "ar")
     assert stem_vector({}, "en") == {}
