@@ -92,7 +92,8 @@ def split_windows(text: str) -> list[str]:
 def text_numbers(text: str) -> frozenset[str]:
     """The numbers of a text as digit strings, separators dropped ("85,000" and "85.000" alike,
     any script's digits read as ASCII), without one-digit numbers and years (1900-2099), which
-    any two news texts share."""
+    any two news texts share. Not compare.numbers_in: that reads English quantities with their
+    units for claims, and takes "85.000" for 85; two texts in two conventions must meet here."""
     out = set()
     for m in _NUMBER.findall(text or ""):
         number = str(int(re.sub(r"\D", "", m)))
@@ -115,14 +116,12 @@ def build_views(texts: Sequence[str], embed: Callable[[list[str]], np.ndarray]) 
             flat.extend(p)
     vecs = embed(flat) if flat else np.zeros((0, 1), np.float32)
     out, pos = [], 0
-    for n_words, sizes in plans:
+    for (n_words, sizes), text in zip(plans, texts):
         blocks = []
         for size in sizes:
             blocks.append(vecs[pos:pos + size])
             pos += size
-        out.append(PairView(*blocks, n_words=n_words))
-    for view, text in zip(out, texts):
-        view.numbers = text_numbers(text)
+        out.append(PairView(*blocks, n_words=n_words, numbers=text_numbers(text)))
     return out
 
 

@@ -269,13 +269,12 @@ def pair_features(a: ArticleFeatures, b: ArticleFeatures, gap_days: float | None
         prefix = prefix_max(a.views, b.views)
         extra = [prefix, sentence_f(a.views, b.views), window_share(a.views, b.views),
                  min_length(a.views, b.views), vec * prefix]
+        numbers = number_overlap(a.views, b.views)
     else:  # without views the nearest coarse stand-ins: headline, chunk alignment
         extra = [title, align, 0.0, 0.0, vec * title]
-    extra.append(float(head_scores([(a, b)])[0]) if head is None else float(head))
-    extra.append(number_overlap(a.views, b.views)
-                 if a.views is not None and b.views is not None else 0.0)
-    extra.append(lexical_cosine(stem_vector(a.lexical, a.language),
-                                stem_vector(b.lexical, b.language)))
+        numbers = 0.0
+    extra += [float(head_scores([(a, b)])[0]) if head is None else float(head), numbers,
+              lexical_cosine(stem_vector(a.lexical, a.language), stem_vector(b.lexical, b.language))]
     return np.array([
         vec,
         float(a.lead @ b.lead),
