@@ -174,6 +174,25 @@ def test_phrase_cuts_at_a_dateline_an_unclosed_bracket_and_a_trailing_possessive
     assert _phrase(list(doc), 7) == "the long coast of Costa Rica"
 
 
+def test_a_phrase_cut_short_does_not_end_on_a_preposition_an_article_or_a_symbol() -> None:
+    from newsweave.stages.fivew import _phrase
+
+    parser = load_parser()
+    if parser is None:
+        pytest.skip("spaCy's English model is not installed")
+    doc = parser("Bitcoin plunged to a 12-week low below $6,000 on Monday")
+    verb = [t for t in doc if t.text == "plunged"][0]
+    words = [t for t in doc[verb.i:] if not t.is_punct]
+    assert _phrase(words, 8) == "plunged to a 12-week low"
+    assert _phrase(words, 9) == "plunged to a 12-week low below $6,000"
+    assert _phrase(list(doc[verb.i:]), 5) == "plunged to a 12"
+    # uncut, the phrase stays whole; a particle is no dangling preposition
+    doc = parser("The minister gave up")
+    assert _phrase(list(doc[2:]), 2) == "gave up"
+    doc = parser("The minister gave up his seat in parliament")
+    assert _phrase(list(doc[2:]), 2) == "gave up"
+
+
 @needs_parser
 def test_a_place_named_in_the_possessive_is_the_place() -> None:
     a, enr = _article("Ministry posts images of wreckage",

@@ -254,8 +254,18 @@ def _weight(pos: int) -> float:
     return 1.0 / (1.0 + 0.5 * pos)
 
 
+def _dangling(tok: Any) -> bool:
+    """A word a phrase cut short cannot end on: "below $", "to a", "and", "of"."""
+    return (tok.pos_ in ("ADP", "DET", "SYM", "CCONJ", "SCONJ") and tok.dep_ != "prt") or \
+        tok.is_currency or (tok.tag_ == "TO")
+
+
 def _phrase(toks: Sequence[Any], limit: int = MAX_PHRASE) -> str:
+    cut = len(toks) > limit
     toks = list(toks)[:limit]
+    if cut:  # "plunged to a 12-week low below $" -> "plunged to a 12-week low"
+        while toks and (_dangling(toks[-1]) or toks[-1].is_punct):
+            toks.pop()
     if toks:  # the words as written, punctuation included: what the answer will show
         span = toks[0].doc[toks[0].i: toks[-1].i + 1]
         # A dateline's date ("SAN JOSE, Dec 31 (Reuters) -") or a bracket the phrase does not
