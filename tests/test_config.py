@@ -26,6 +26,16 @@ def test_bad_values_are_errors():
         load_settings(env={"NEWSWEAVE_MAX_BYTES": "lots"})
 
 
+def test_event_threshold():
+    assert Settings().event_threshold is None  # the fitted value
+    assert load_settings(env={"NEWSWEAVE_EVENT_THRESHOLD": "0.6"}).event_threshold == 0.6
+    for bad in ("0", "1", "1.5", "-0.2", "nan", "tight"):
+        with pytest.raises(ValueError):
+            load_settings(env={"NEWSWEAVE_EVENT_THRESHOLD": bad})
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Settings().with_overrides(event_threshold=2.0)
+
+
 @pytest.mark.parametrize("text,seconds", [("15m", 900), ("1h", 3600), ("30s", 30), ("90", 90),
                                           ("2h30m", 9000), ("1d", 86400)])
 def test_durations(text, seconds):

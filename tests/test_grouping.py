@@ -92,6 +92,38 @@ def test_recluster_is_deterministic(demo_db, tmp_path):
     assert before == after
 
 
+def test_recluster_at_a_stricter_event_threshold_gives_tighter_events(demo_db, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db, db)
+
+    def sizes():
+        rows = json.loads(run(db, "export", "events", "--format", "json").stdout)
+        assert sum(len(r["articles"]) for r in rows) == 42
+        return sorted((len(r["articles"]) for r in rows), reverse=True)
+
+    fitted = sizes()
+    assert run(db, "recluster", "--event-threshold", "0.99").exit_code == 0
+    strict = sizes()
+    assert len(strict) > len(fitted) and strict[0] <= fitted[0]
+    assert run(db, "recluster").exit_code == 0  # the setting, not the flag, lasts
+    assert sizes() == fitted
+    r = run(db, "recluster", "--event-threshold", "1")
+    assert r.exit_code == 2 and "between 0 and 1" in r.output
+    assert sizes() == fitted  # nothing rebuilt
+
+
+def test_a_kept_grouping_is_not_extended_at_another_threshold(tmp_path):
+    """A process that kept its grouping (`watch`, the API) builds on it only when the new
+    run's event threshold is the one it was built with."""
+    from newsweave.stages.group import Grouper
+
+    g = Grouper()
+    state = g.group([], {}, {})
+    assert state.state is not None and g.built_like(state.state)
+    assert not Grouper(threshold=0.9).built_like(state.state)
+    assert Grouper(threshold=0.9).group([], {}, {}).state.clusterer.threshold == 0.9
+
+
 def test_copies_undated_and_textless_items(tmp_path):
     store = open_store(tmp_path / "g.db")
     base = ("Heavy rain flooded the old town of Porto on Tuesday, and firefighters evacuated "

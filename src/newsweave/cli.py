@@ -443,13 +443,23 @@ def report(
 
 
 @app.command()
-def recluster() -> None:
+def recluster(
+    event_threshold: Optional[float] = typer.Option(
+        None, "--event-threshold", min=0.0, max=1.0,
+        help="How sure the event model must be before an article joins an event (default: the "
+             "fitted 0.40, or $NEWSWEAVE_EVENT_THRESHOLD); higher gives tighter events. Later "
+             "ingests use the setting, not this flag."),
+) -> None:
     """Rebuild copies, events and storylines from scratch over the whole store."""
     from .pipeline import regroup_store
 
+    try:
+        settings = state.settings.with_overrides(event_threshold=event_threshold)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--event-threshold") from None
     store = _open()
     try:
-        g = regroup_store(store, state.settings)
+        g = regroup_store(store, settings)
     finally:
         store.close()
     for f in g.failed:

@@ -86,7 +86,7 @@ class Pipeline:
         from .runners.base import feature_entities
         from .stages.group import Grouper
 
-        grouper = Grouper()
+        grouper = Grouper(threshold=self.settings.event_threshold)
         state = _GROUPINGS.pop(self.store, None)  # dropped unless this run completes
         ids = self.store.articles_without_features()
         # Stored by this run with features computed by the runner's workers: new to a kept
@@ -94,7 +94,8 @@ class Pipeline:
         pending = set(ids)
         ready = [i for i in dict.fromkeys(stored) if i not in pending]
         if state is not None and (from_scratch or not _unchanged_since(
-                state.token, self.store, len(ids) + len(ready))):
+                state.token, self.store, len(ids) + len(ready))
+                or not grouper.built_like(state)):
             state = None
         step = self.settings.batch_size
         failed: list[Failure] = []

@@ -177,6 +177,13 @@ def _aware(d: datetime | None) -> datetime | None:
     return d if d.tzinfo is not None else d.replace(tzinfo=timezone.utc)
 
 
+def event_threshold(threshold: float | None = None) -> float:
+    """The join threshold in use: the one given, else the fitted event model's."""
+    if threshold is not None:
+        return float(threshold)
+    return float(load_models()["event"].meta.get("threshold", 0.5))
+
+
 class EventClusterer:
     """Online event clustering; ``add`` items in publication order, read ``events()``."""
 
@@ -221,7 +228,7 @@ class EventClusterer:
             model = load_models()["event"]
             self._model = self._model or model
             if self.threshold is None:
-                self.threshold = float(model.meta.get("threshold", 0.5))
+                self.threshold = event_threshold()
         if self.merge_threshold is None:
             self.merge_threshold = float(self._model.meta.get("merge_threshold", self.threshold))
         if self._index is None:

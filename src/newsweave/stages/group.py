@@ -77,8 +77,10 @@ class Grouping:
 class Grouper:
     """Loads the embedder once; featurises articles and groups them."""
 
-    def __init__(self) -> None:
+    def __init__(self, threshold: float | None = None) -> None:
         self._featurizer = None
+        # The event model's join/merge threshold (None: its fitted value; Settings.event_threshold)
+        self.threshold = threshold
 
     def setup(self) -> None:
         """Load the multilingual embedder (once per process, however many ingest runs)."""
@@ -88,6 +90,12 @@ class Grouper:
             from .similarity import default_featurizer
 
             self._featurizer = default_featurizer()
+
+    def built_like(self, state: GroupingState) -> bool:
+        """Whether a kept grouping joins and merges events at this grouper's threshold."""
+        from .cluster import event_threshold
+
+        return state.clusterer.threshold == event_threshold(self.threshold)
 
     def featurize(self, articles: Sequence[Article], entity_ids: Mapping[str, Sequence[str]]
                   ) -> list[StoredFeatures]:
@@ -114,7 +122,7 @@ class Grouper:
 
         arts = sorted(articles, key=_key)
         detector = CopyDetector.rebuild(_copy_items(arts, features))
-        state = GroupingState(EventClusterer(index=self._store_index(store),
+        state = GroupingState(EventClusterer(index=self._store_index(store), threshold=self.threshold,
                                              ann_cache=self._ann_cache(store)).setup(), detector)
         state.copies = {c: o for c, o in detector.copies().items() if c != o}
         for a in arts:
@@ -159,7 +167,7 @@ class Grouper:
         items = [self._item(a, features[a.id]) for a in arts
                  if a.id not in copies and a.id in features]
         try:
-            clusterer = EventClusterer(index=self._store_index(store),
+            clusterer = EventClusterer(index=self._store_index(store), threshold=self.threshold,
                                        ann_cache=self._ann_cache(store)).setup().restore(
                 stream_order(items), {a: e for a, (e, _) in membership.items()})
         except ValueError:
