@@ -128,6 +128,33 @@ def test_trim_edges_drops_dangling_short_runs() -> None:
     assert html_text.trim_edges(lines) == [PROSE_A, "Short middle line", PROSE_B]
 
 
+def test_a_heading_of_nothing_at_the_end_and_inline_teasers_are_dropped() -> None:
+    # "Dieser Artikel erschien zuerst ..." is not short: the trailing run is not all edge, but a
+    # last line ending with a colon introduces nothing that was kept.
+    credit = "This article first appeared in the October issue of the magazine."
+    assert html_text.trim_edges([PROSE_A, credit, "More topics:"]) == [PROSE_A, credit]
+    assert html_text.trim_edges([PROSE_A, "Recommendations by Anna:", "Recommendations by Tom:"]) \
+        == [PROSE_A]
+    # a colon inside the text, or a long last line ending with one, stays
+    intro = "The minister listed the three measures the cabinet agreed on this morning:"
+    assert html_text.trim_edges([PROSE_A, "Key points:", PROSE_B]) == [PROSE_A, "Key points:", PROSE_B]
+    assert html_text.trim_edges([PROSE_A, intro + " " + intro]) == [PROSE_A, intro + " " + intro]
+    for teaser in ("VEA TAMBIÉN: Otro titular de la misma página sobre un tema distinto del día",
+                   "Lesen Sie auch: Ein anderer Artikel über ein ganz anderes Thema",
+                   "Read more: Another headline from the same site", "À lire aussi : un autre titre"):
+        assert html_text.trim_edges([PROSE_A, teaser, PROSE_B]) == [PROSE_A, PROSE_B], teaser
+    for caption in ("© Oli Scarff/Getty Images", "Foto: dpa / Archiv", "Photo: Reuters",
+                    "Abbildung 4: Eine klassische Schwachschicht im Schneeprofil",
+                    "Figure 2: Results of the survey", "Source: the city's statistics office"):
+        assert html_text.trim_edges([PROSE_A, caption, PROSE_B]) == [PROSE_A, PROSE_B], caption
+    # the words alone, in a sentence, are prose
+    assert html_text.trim_edges([PROSE_A, "Photos of the flood show the bridge.", PROSE_B]) \
+        == [PROSE_A, "Photos of the flood show the bridge.", PROSE_B]
+    # the words alone, in a sentence, are prose
+    said = "See also the report the committee published, which the minister has not read."
+    assert html_text.trim_edges([PROSE_A, said, PROSE_B]) == [PROSE_A, said, PROSE_B]
+
+
 def test_a_bare_url_is_never_the_edge_of_the_prose() -> None:
     # A page's own address printed above the text is long, but it is not prose: it goes with
     # the edge run; in the middle of the text it stays.

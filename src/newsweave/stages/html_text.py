@@ -145,8 +145,37 @@ def _bare_url(line: str) -> bool:
     return bool(_URL_LINE.match(norm(line)))
 
 
+# An inline teaser: a line opened by "see also", "read more" and the like, in the languages the
+# pages come in, followed by a colon and the other article's headline ("VEA TAMBIÉN: ...",
+# "Lesen Sie auch: ..."). Hand-written: trafilatura drops such blocks by their HTML class, which
+# many sites do not set, and no library lists the phrases.
+_TEASER = re.compile(
+    r"^(?:see also|read (?:more|also)|related(?: articles?| stories)?|more on this(?: story)?"
+    r"|(?:lesen sie|lies) (?:auch|mehr)|siehe auch|mehr zum thema|auch interessant|das könnte sie "
+    r"(?:auch )?interessieren|(?:vea|lea|lee|mira) (?:también|además)|notas? relacionadas?"
+    r"|(?:à )?lire aussi|voir aussi|leggi anche|vedi anche|czytaj (?:też|także|również)"
+    r"|zobacz (?:też|także|również)|leia (?:também|mais))\s*:", re.IGNORECASE)
+
+
+# A picture's or table's caption or credit standing as a line of its own ("© Oli Scarff/Getty
+# Images", "Foto: dpa", "Abbildung 4: ...", "Figure 2: ..."): not the article's text.
+_CAPTION = re.compile(
+    r"^(?:©|\(c\)\s|(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|bild|foto|photo|image"
+    r"|credit|quelle|source|fuente|crédit)\s*\d*\s*:)", re.IGNORECASE)
+
+
+def _teaser(line: str) -> bool:
+    n = norm(line)
+    return bool(_TEASER.match(n) or _CAPTION.match(n))
+
+
 def trim_edges(out: list[str]) -> list[str]:
-    """Drop leading and trailing runs of short lines (and bare URLs) around the prose span."""
+    """Drop leading and trailing runs of short lines (and bare URLs) around the prose span,
+    inline teasers of other articles, caption and credit lines, and a last line that is a
+    heading of nothing ("More topics:", what followed it was not kept)."""
+    out = [ln for ln in out if not _teaser(ln)]
+    while len(out) > 1 and norm(out[-1]).endswith(":") and len(norm(out[-1])) < ANCHOR_CHARS:
+        out = out[:-1]
     anchors = [i for i, ln in enumerate(out)
                if len(norm(ln)) >= ANCHOR_CHARS and not _bare_url(ln)]
     if not anchors:
