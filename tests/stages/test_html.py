@@ -147,6 +147,17 @@ def test_a_heading_of_nothing_at_the_end_and_inline_teasers_are_dropped() -> Non
                     "Abbildung 4: Eine klassische Schwachschicht im Schneeprofil",
                     "Figure 2: Results of the survey", "Source: the city's statistics office"):
         assert html_text.trim_edges([PROSE_A, caption, PROSE_B]) == [PROSE_A, PROSE_B], caption
+    for notice in ("To read the full story, please subscribe. You can choose a yearly plan.",
+                   "Abonnieren Sie unseren Newsletter", "Werden Sie Mitglied bei",
+                   "Mit diesem Button kannst Du die Folge teilen.",
+                   "Si te gustó, suscríbete a nuestro boletín.",
+                   "Abonnez-vous à votre newsletter du matin"):
+        assert html_text.trim_edges([PROSE_A, notice, PROSE_B]) == [PROSE_A, PROSE_B], notice
+    for story in ('"You have to subscribe to the idea," the coach said after the match.',
+                  "Sie ist Mitglied der Partei seit 1998.",  # "sie" = she, at the sentence start
+                  "Streaming services lost subscribers in the third quarter, the report says.",
+                  "Die Stadt unterstützt die Vereine mit 20.000 Euro im Jahr."):
+        assert html_text.trim_edges([PROSE_A, story, PROSE_B]) == [PROSE_A, story, PROSE_B], story
     # the words alone, in a sentence, are prose
     assert html_text.trim_edges([PROSE_A, "Photos of the flood show the bridge.", PROSE_B]) \
         == [PROSE_A, "Photos of the flood show the bridge.", PROSE_B]

@@ -164,15 +164,34 @@ _CAPTION = re.compile(
     r"|credit|quelle|source|fuente|crédit)\s*\d*\s*:)", re.IGNORECASE)
 
 
+# A call to action: the page addressing its reader ("you", "du", formal "Sie" inside a sentence,
+# "vous", "usted") about subscribing, newsletters, membership, donations or a button, in a line
+# short enough to be a notice and without quotation marks (a quoted "you have to subscribe to
+# the idea" is the story's). On 8,649 lines of news texts it flagged one line, a newsletter
+# promotion (see benchmarks/RESULTS.md, extraction, session 16).
+_YOU = re.compile(r"\b(?:you|your|you['’]re|du|dich|dir|dein\w*|tú|tu|te|usted|ustedes|vous|votre|vos)\b",
+                  re.IGNORECASE)
+_FORMAL_YOU = re.compile(r"(?<!^)(?<![.!?:]\s)\b(?:Sie|Ihnen|Ihre?[nmrs]?)\b")
+_ASK = re.compile(r"subscri|abonn|suscr|newsletter|mitglied|unterstütz|únete|síguenos|button|spende"
+                  r"|donat", re.IGNORECASE)
+_QUOTES = re.compile(r"[\"„“”«»]")
+CTA_CHARS = 200
+
+
+def _call_to_action(n: str) -> bool:
+    return len(n) < CTA_CHARS and bool(_ASK.search(n)) and not _QUOTES.search(n) and \
+        bool(_YOU.search(n) or _FORMAL_YOU.search(n))
+
+
 def _teaser(line: str) -> bool:
     n = norm(line)
-    return bool(_TEASER.match(n) or _CAPTION.match(n))
+    return bool(_TEASER.match(n) or _CAPTION.match(n)) or _call_to_action(n)
 
 
 def trim_edges(out: list[str]) -> list[str]:
     """Drop leading and trailing runs of short lines (and bare URLs) around the prose span,
-    inline teasers of other articles, caption and credit lines, and a last line that is a
-    heading of nothing ("More topics:", what followed it was not kept)."""
+    inline teasers of other articles, caption and credit lines, calls to action, and a last line
+    that is a heading of nothing ("More topics:", what followed it was not kept)."""
     out = [ln for ln in out if not _teaser(ln)]
     while len(out) > 1 and norm(out[-1]).endswith(":") and len(norm(out[-1])) < ANCHOR_CHARS:
         out = out[:-1]
