@@ -176,6 +176,11 @@ def test_fixture_in_other_languages(name: str) -> None:
         "Téléchargez l'application pour suivre l'actualité", "All rights reserved.",
         "Image resource: ©JOHN DOE/AFP via Getty Images", "Photo: Jane Doe/Reuters",
         "Website | + posts", "About the author", "Tags:", "Mots-clés :", "Теги:", "16:55:48",
+        "VEA TAMBIÉN: Otro titular del mismo sitio", "Siehe auch: Ein anderer Artikel",
+        "Czytaj też: Inny artykuł z tej samej strony",
+        "If you are already a subscriber, you can log in for immediate access to this story.",
+        "Mit diesem Button kannst Du diese Episode zu deiner Liste hinzufügen.",
+        "Werden Sie Mitglied und erhalten Sie exklusive Angebote!",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -192,6 +197,9 @@ def test_boilerplate_lines(line: str) -> None:
         "The app was downloaded two million times in its first week, the company said.",
         "Des routes coupées",
         "He declined to comment.",
+        '"You have to subscribe to the idea," the coach said.',  # quoted: the story's
+        "Sie ist seit 1998 Mitglied der Partei.",  # "sie", she, opens the sentence
+        "Streaming services lost subscribers in the third quarter.",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:

@@ -21,7 +21,8 @@ from datetime import datetime
 from . import textmeta
 from .textmeta import Byline, word_count
 
-__all__ = ["CleanText", "clean_text", "clean_body", "is_boilerplate"]
+__all__ = ["CleanText", "clean_text", "clean_body", "is_boilerplate", "prompts_reader",
+           "teaser_or_prompt"]
 
 
 @dataclass
@@ -76,6 +77,11 @@ _CTA_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"читайте|смотрите|см\.)\s*(?:also|more|aussi|égalemen?t|auch|mehr|también|más|"
         r"também|mais|anche|также|ещё|еще|too)\b.{0,160}$", re.I)),
     ("read-also", re.compile(r"^\W*(?:related|à lire|lire|mehr zum thema|leia|leggi)\s*[:：].{0,160}$", re.I)),
+    # An inline teaser of another article: "VEA TAMBIÉN: <its headline>", "Siehe auch: ...".
+    ("read-also", re.compile(
+        r"^\W*(?:more on this(?: story)?|siehe auch|auch interessant|das könnte sie (?:auch )?"
+        r"interessieren|(?:vea|lea|lee|mira) (?:también|además)|notas? relacionadas?|vedi anche|"
+        r"(?:czytaj|zobacz) (?:też|także|również))\s*[:：].{0,160}$", re.I)),
     ("more-news", re.compile(
         r"\b(?:more|further|latest|other)\s+(?:news|stories|articles|coverage|updates)\b.{0,80}[:：]"
         r"|\b(?:plus d'(?:actualités|infos|articles)|mehr (?:nachrichten|news|artikel)|"
@@ -128,6 +134,38 @@ _BULLET = re.compile(r"^\s*(?:[•·▪▫◦‣∙●○■□►▶➤»\-–�
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 
 
+# A call to action: the page addressing its reader ("you", "du", "vous", "te", a formal "Sie"
+# inside a sentence) about subscribing, newsletters, membership, donations or a button, in a line
+# short enough to be a notice and without quotation marks (a quoted "you have to subscribe to
+# the idea" is the story's). On 12,968 lines of news texts it flagged one line, a newsletter
+# promotion (benchmarks/RESULTS.md, extraction, session 16).
+_YOU = re.compile(r"\b(?:you|your|you['’]re|du|dich|dir|dein\w*|tú|tu|te|usted|ustedes|vous|votre|"
+                  r"vos)\b", re.I)
+_FORMAL_YOU = re.compile(r"(?<!^)(?<![.!?:]\s)\b(?:Sie|Ihnen|Ihre?[nmrs]?)\b")
+_ASK = re.compile(r"subscri|abonn|suscr|newsletter|mitglied|unterstütz|únete|síguenos|button|spende"
+                  r"|donat", re.I)
+_QUOTES = re.compile(r"[\"„“”«»]")
+CTA_CHARS = 200
+
+
+def prompts_reader(line: str) -> bool:
+    """A notice asking the reader to subscribe, sign up, join, donate or press a button."""
+    line = line.strip()
+    return len(line) < CTA_CHARS and bool(_ASK.search(line)) and not _QUOTES.search(line) and \
+        bool(_YOU.search(line) or _FORMAL_YOU.search(line))
+
+
+def teaser_or_prompt(line: str) -> str | None:
+    """Why a line is a call to action or a teaser of another article, or None: the part of
+    ``is_boilerplate`` that holds anywhere in a text, tables and short lines included."""
+    line = line.strip()
+    if word_count(line) <= 25:
+        for reason, pattern in _CTA_PATTERNS:
+            if reason in ("read-also", "newsletter") and pattern.search(line):
+                return reason
+    return "call-to-action" if prompts_reader(line) else None
+
+
 def _tokens(line: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", line.lower())
 
@@ -155,6 +193,8 @@ def is_boilerplate(line: str) -> str | None:
         for reason, pattern in _CTA_PATTERNS:
             if pattern.search(line):
                 return reason
+    if prompts_reader(line):
+        return "call-to-action"
     if words <= 12 and textmeta.is_credit(line) and not textmeta.is_caption(line):
         return "credit"
     return None

@@ -14,7 +14,7 @@ from copy import deepcopy
 from collections.abc import Callable
 from typing import Any
 
-from .cleantext import INVISIBLE
+from .cleantext import INVISIBLE, teaser_or_prompt
 
 # A line this long (in characters, whitespace folded) counts as prose: kept without agreement.
 PROSE_CHARS = 100
@@ -104,7 +104,8 @@ def merge(precise: str | None, recall: str | None, readable: str, justext: str) 
     agreed = (norm(readable), norm(justext))
     for source in (readable, justext):
         out = _insert_missing(
-            out, lines(source), lambda n: len(n) >= PROSE_CHARS and all(n in a for a in agreed)
+            out, lines(source),
+            lambda n: len(n) >= PROSE_CHARS and all(n in a for a in agreed) and not _not_text(n)
         )
     return "\n".join(out)
 
@@ -145,54 +146,27 @@ def _bare_url(line: str) -> bool:
     return bool(_URL_LINE.match(norm(line)))
 
 
-# An inline teaser: a line opened by "see also", "read more" and the like, in the languages the
-# pages come in, followed by a colon and the other article's headline ("VEA TAMBIÉN: ...",
-# "Lesen Sie auch: ..."). Hand-written: trafilatura drops such blocks by their HTML class, which
-# many sites do not set, and no library lists the phrases.
-_TEASER = re.compile(
-    r"^(?:see also|read (?:more|also)|related(?: articles?| stories)?|more on this(?: story)?"
-    r"|(?:lesen sie|lies) (?:auch|mehr)|siehe auch|mehr zum thema|auch interessant|das könnte sie "
-    r"(?:auch )?interessieren|(?:vea|lea|lee|mira) (?:también|además)|notas? relacionadas?"
-    r"|(?:à )?lire aussi|voir aussi|leggi anche|vedi anche|czytaj (?:też|także|również)"
-    r"|zobacz (?:też|także|również)|leia (?:também|mais))\s*:", re.IGNORECASE)
-
-
 # A picture's or table's caption or credit standing as a line of its own ("© Oli Scarff/Getty
-# Images", "Foto: dpa", "Abbildung 4: ...", "Figure 2: ..."): not the article's text.
+# Images", "Foto: dpa", "Abbildung 4: ...", "Figure 2: ..."): not the article's text. (The plain
+# text path keeps such lines apart as the caption, see cleantext; a page's caption comes from
+# its markup instead.)
 _CAPTION = re.compile(
     r"^(?:©|\(c\)\s|(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|bild|foto|photo|image"
     r"|credit|quelle|source|fuente|crédit)\s*\d*\s*:)", re.IGNORECASE)
 
 
-# A call to action: the page addressing its reader ("you", "du", formal "Sie" inside a sentence,
-# "vous", "usted") about subscribing, newsletters, membership, donations or a button, in a line
-# short enough to be a notice and without quotation marks (a quoted "you have to subscribe to
-# the idea" is the story's). On 8,649 lines of news texts it flagged one line, a newsletter
-# promotion (see benchmarks/RESULTS.md, extraction, session 16).
-_YOU = re.compile(r"\b(?:you|your|you['’]re|du|dich|dir|dein\w*|tú|tu|te|usted|ustedes|vous|votre|vos)\b",
-                  re.IGNORECASE)
-_FORMAL_YOU = re.compile(r"(?<!^)(?<![.!?:]\s)\b(?:Sie|Ihnen|Ihre?[nmrs]?)\b")
-_ASK = re.compile(r"subscri|abonn|suscr|newsletter|mitglied|unterstütz|únete|síguenos|button|spende"
-                  r"|donat", re.IGNORECASE)
-_QUOTES = re.compile(r"[\"„“”«»]")
-CTA_CHARS = 200
-
-
-def _call_to_action(n: str) -> bool:
-    return len(n) < CTA_CHARS and bool(_ASK.search(n)) and not _QUOTES.search(n) and \
-        bool(_YOU.search(n) or _FORMAL_YOU.search(n))
-
-
-def _teaser(line: str) -> bool:
+def _not_text(line: str) -> bool:
+    """A line of the page that is not the article's: a teaser of another article, a call to
+    action (cleantext.teaser_or_prompt, shared with plain texts) or a caption/credit line."""
     n = norm(line)
-    return bool(_TEASER.match(n) or _CAPTION.match(n)) or _call_to_action(n)
+    return bool(_CAPTION.match(n)) or teaser_or_prompt(n) is not None
 
 
 def trim_edges(out: list[str]) -> list[str]:
     """Drop leading and trailing runs of short lines (and bare URLs) around the prose span,
     inline teasers of other articles, caption and credit lines, calls to action, and a last line
     that is a heading of nothing ("More topics:", what followed it was not kept)."""
-    out = [ln for ln in out if not _teaser(ln)]
+    out = [ln for ln in out if not _not_text(ln)]
     while len(out) > 1 and norm(out[-1]).endswith(":") and len(norm(out[-1])) < ANCHOR_CHARS:
         out = out[:-1]
     anchors = [i for i, ln in enumerate(out)
