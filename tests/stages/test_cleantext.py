@@ -278,6 +278,13 @@ def test_keep_rate_wikinews() -> None:
     assert rate >= 0.99
 
 
+def test_a_date_with_a_comma_before_the_year_is_a_dateline() -> None:
+    from newsweave.stages.textmeta import find_date, is_dateline
+
+    assert is_dateline("Jueves 21 abril, 2022")
+    assert find_date("Publicado el 21 de abril, 2022") == datetime(2022, 4, 21, tzinfo=timezone.utc)
+
+
 def test_wikinews_datelines_give_the_publication_date() -> None:
     rows = _wikinews_rows()
     dated = 0

@@ -166,6 +166,19 @@ def test_a_heading_of_nothing_at_the_end_and_inline_teasers_are_dropped() -> Non
     assert html_text.trim_edges([PROSE_A, said, PROSE_B]) == [PROSE_A, said, PROSE_B]
 
 
+def test_a_list_of_other_articles_with_their_dates_is_dropped() -> None:
+    listing = ["Hackers offer the government a discount", "Lunes 18 abril, 2022",
+               "The ministry says its data were encrypted", "Jueves 21 abril, 2022"]
+    assert html_text.trim_edges([PROSE_A, *listing[:2], PROSE_B, *listing[2:]]) == [PROSE_A, PROSE_B]
+    # one heading with its date is the article's own: kept
+    own = [PROSE_A, "Episode 158: the sun in a bottle", "Veröffentlicht am 16.08.2019", PROSE_B]
+    assert html_text.trim_edges(own) == own
+    # a sentence before a date is no headline
+    told = [PROSE_A, "The results were published on Monday.", "4 January 2004",
+            "The minister spoke first.", "5 January 2004", PROSE_B]
+    assert html_text.trim_edges(told) == told
+
+
 def test_a_bare_url_is_never_the_edge_of_the_prose() -> None:
     # A page's own address printed above the text is long, but it is not prose: it goes with
     # the edge run; in the middle of the text it stays.

@@ -14,6 +14,7 @@ from copy import deepcopy
 from collections.abc import Callable
 from typing import Any
 
+from . import textmeta
 from .cleantext import INVISIBLE, teaser_or_prompt
 
 # A line this long (in characters, whitespace folded) counts as prose: kept without agreement.
@@ -162,11 +163,28 @@ def _not_text(line: str) -> bool:
     return bool(_CAPTION.match(n)) or teaser_or_prompt(n) is not None
 
 
+def _drop_listings(out: list[str]) -> list[str]:
+    """Drop the items of a list of other articles: headlines (no sentence end, under
+    PROSE_CHARS * 1.6 characters) each followed by a line that is only its date ("Grupo Conti
+    asegura ..." / "Lunes 18 abril, 2022"), both lines, when the text holds two or more. One
+    such pair is the article's own heading and date."""
+    items = []
+    for i in range(len(out) - 1):
+        head = norm(out[i]).rstrip("\"”»)’'")
+        if len(head) < PROSE_CHARS * 1.6 and not head.endswith((".", "!", "?", ":", ";")) \
+                and textmeta.is_dateline(out[i + 1]):
+            items.append(i)
+    if len(items) < 2:
+        return out
+    gone = {j for i in items for j in (i, i + 1)}
+    return [ln for j, ln in enumerate(out) if j not in gone]
+
+
 def trim_edges(out: list[str]) -> list[str]:
     """Drop leading and trailing runs of short lines (and bare URLs) around the prose span,
     inline teasers of other articles, caption and credit lines, calls to action, and a last line
     that is a heading of nothing ("More topics:", what followed it was not kept)."""
-    out = [ln for ln in out if not _not_text(ln)]
+    out = _drop_listings([ln for ln in out if not _not_text(ln)])
     while len(out) > 1 and norm(out[-1]).endswith(":") and len(norm(out[-1])) < ANCHOR_CHARS:
         out = out[:-1]
     anchors = [i for i, ln in enumerate(out)

@@ -97,7 +97,7 @@ _MONTH_FIRST = re.compile(
     r"(?<!\w)([^\W\d_]{3,}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"
 )
 _DAY_FIRST = re.compile(
-    r"(?<![\d\w])(\d{1,2})(?:\.|º|er|st|nd|rd|th)?\s+(?:de\s+)?([^\W\d_]{3,}\.?)\s+"
+    r"(?<![\d\w])(\d{1,2})(?:\.|º|er|st|nd|rd|th)?\s+(?:de\s+)?([^\W\d_]{3,}\.?),?\s+"
     r"(?:de\s+|del\s+)?(\d{4})(?!\d)"
 )
 _TIME = re.compile(r"\b\d{1,2}[:h.]\d{2}(?::\d{2})?\b")
