@@ -181,6 +181,8 @@ def test_fixture_in_other_languages(name: str) -> None:
         "If you are already a subscriber, you can log in for immediate access to this story.",
         "Mit diesem Button kannst Du diese Episode zu deiner Liste hinzufügen.",
         "Werden Sie Mitglied und erhalten Sie exklusive Angebote!",
+        "Submit your letter to the editor via this form.", "Unterstütze das Magazin mit 2,50!",
+        "¡Mira lo que tiene nuestro canal de YouTube!", "Subscribe to Updates",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -200,6 +202,8 @@ def test_boilerplate_lines(line: str) -> None:
         '"You have to subscribe to the idea," the coach said.',  # quoted: the story's
         "Sie ist seit 1998 Mitglied der Partei.",  # "sie", she, opens the sentence
         "Streaming services lost subscribers in the third quarter.",
+        "Supporters of the plan donated 2,000 dollars.",
+        "The broadcaster said its channel would stop airing the show.",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:

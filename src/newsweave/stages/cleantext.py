@@ -137,13 +137,20 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 # A call to action: the page addressing its reader ("you", "du", "vous", "te", a formal "Sie"
 # inside a sentence) about subscribing, newsletters, membership, donations or a button, in a line
 # short enough to be a notice and without quotation marks (a quoted "you have to subscribe to
-# the idea" is the story's). On 12,968 lines of news texts it flagged one line, a newsletter
-# promotion (benchmarks/RESULTS.md, extraction, session 16).
+# the idea" is the story's). On 12,968 lines of news texts it flags three lines, newsletter
+# promotions (benchmarks/RESULTS.md, extraction, session 16).
 _YOU = re.compile(r"\b(?:you|your|you['’]re|du|dich|dir|dein\w*|tú|tu|te|usted|ustedes|vous|votre|"
                   r"vos)\b", re.I)
 _FORMAL_YOU = re.compile(r"(?<!^)(?<![.!?:]\s)\b(?:Sie|Ihnen|Ihre?[nmrs]?)\b")
 _ASK = re.compile(r"subscri|abonn|suscr|newsletter|mitglied|unterstütz|únete|síguenos|button|spende"
-                  r"|donat", re.I)
+                  r"|donat|submit", re.I)
+# The same asks as an imperative opening the line, or the site's own channel, where no pronoun
+# names the reader ("Unterstütze RosaMag ...!", "¡Mira lo que tiene nuestro canal de YouTube!").
+_ASK_OPENING = re.compile(
+    r"^\W*(?:subscribe|sign up|donate|unterstütze|abonniere|spende|suscríbete|únete|síguenos|"
+    r"abonnez-vous|inscrivez-vous|iscriviti|abbonati)\b"
+    r"|\b(?:our|unser\w*|nuestr[oa]s?|notre|nos|nostr[oa])\s+(?:[\w-]+\s+)?(?:channel|kanal|canal|"
+    r"chaîne|newsletter|podcast|app)\b", re.I)
 _QUOTES = re.compile(r"[\"„“”«»]")
 CTA_CHARS = 200
 
@@ -151,7 +158,9 @@ CTA_CHARS = 200
 def prompts_reader(line: str) -> bool:
     """A notice asking the reader to subscribe, sign up, join, donate or press a button."""
     line = line.strip()
-    return len(line) < CTA_CHARS and bool(_ASK.search(line)) and not _QUOTES.search(line) and \
+    if len(line) >= CTA_CHARS or _QUOTES.search(line):
+        return False
+    return bool(_ASK_OPENING.search(line)) or bool(_ASK.search(line)) and \
         bool(_YOU.search(line) or _FORMAL_YOU.search(line))
 
 
