@@ -137,8 +137,8 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 # A call to action: the page addressing its reader ("you", "du", "vous", "te", a formal "Sie"
 # inside a sentence) about subscribing, newsletters, membership, donations or a button, in a line
 # short enough to be a notice and without quotation marks (a quoted "you have to subscribe to
-# the idea" is the story's). On 12,968 lines of news texts it flags three lines, newsletter
-# promotions (benchmarks/RESULTS.md, extraction, session 16).
+# the idea" is the story's). On 12,968 lines of news texts it flags two, both notices (a
+# newsletter promotion, "Subscribe to Updates"; benchmarks/RESULTS.md, extraction, session 16).
 _YOU = re.compile(r"\b(?:you|your|you['’]re|du|dich|dir|dein\w*|tú|tu|te|usted|ustedes|vous|votre|"
                   r"vos)\b", re.I)
 _FORMAL_YOU = re.compile(r"(?<!^)(?<![.!?:]\s)\b(?:Sie|Ihnen|Ihre?[nmrs]?)\b")
