@@ -179,6 +179,17 @@ def test_a_list_of_other_articles_with_their_dates_is_dropped() -> None:
     assert html_text.trim_edges(told) == told
 
 
+def test_list_headings_and_a_label_before_a_date_are_no_text() -> None:
+    for heading in ("NOTAS RELACIONADAS", "Quellenangaben:", "Related articles", "Tags:",
+                    "Sources"):
+        assert html_text.trim_edges([PROSE_A, heading, PROSE_B]) == [PROSE_A, PROSE_B], heading
+    kept = html_text.trim_edges([PROSE_A, "Veröffentlichung:", "2. Februar 2022", PROSE_B])
+    assert kept == [PROSE_A, "2. Februar 2022", PROSE_B]
+    # a label before anything else stays (a subheading that introduces a list)
+    assert html_text.trim_edges([PROSE_A, "Die Zutaten:", "Mehl und Zucker", PROSE_B]) \
+        == [PROSE_A, "Die Zutaten:", "Mehl und Zucker", PROSE_B]
+
+
 def test_a_bare_url_is_never_the_edge_of_the_prose() -> None:
     # A page's own address printed above the text is long, but it is not prose: it goes with
     # the edge run; in the middle of the text it stays.

@@ -115,7 +115,7 @@ _TAGS_HEADING = re.compile(
     r"news| content| tags| coverage)?|tags|topics|keywords|sur (?:les? )?mêmes? sujets?|"
     r"lire sur (?:les? )?mêmes? sujets?|sur le même thème|mots[- ]clés|thèmes|à lire aussi|"
     r"schlagwörter|schlagworte|mehr zum thema|themen|weitere artikel|etiquetas|temas(?: relacionados)?|"
-    r"noticias relacionadas|notícias relacionadas|tópicos|argomenti|articoli correlati|tag|теги|"
+    r"noticias relacionadas|notas relacionadas|notícias relacionadas|tópicos|argomenti|articoli correlati|tag|теги|"
     r"темы|по теме|похожие (?:новости|статьи))\s*[:：]?$",
     re.I,
 )
@@ -164,10 +164,21 @@ def prompts_reader(line: str) -> bool:
         bool(_YOU.search(line) or _FORMAL_YOU.search(line))
 
 
+# The heading of a page's reference list ("Quellenangaben:", "Sources", "Einzelnachweise").
+_REFERENCES_HEADING = re.compile(
+    r"^\W*(?:quellen(?:angaben)?|einzelnachweise|literatur(?:angaben)?|sources|references|"
+    r"références|fuentes|referencias|fontes|fonti|źródła)\s*[:：]?$", re.I)
+
+
 def teaser_or_prompt(line: str) -> str | None:
-    """Why a line is a call to action or a teaser of another article, or None: the part of
-    ``is_boilerplate`` that holds anywhere in a text, tables and short lines included."""
+    """Why a line is a call to action, a teaser of another article or the heading of a related,
+    tags or references list, or None: the part of ``is_boilerplate`` that holds anywhere in a
+    page's text, tables and short lines included."""
     line = line.strip()
+    if _TAGS_HEADING.match(line):
+        return "tags"
+    if _REFERENCES_HEADING.match(line):
+        return "references"
     if word_count(line) <= 25:
         for reason, pattern in _CTA_PATTERNS:
             if reason in ("read-also", "newsletter") and pattern.search(line):

@@ -163,11 +163,18 @@ def _not_text(line: str) -> bool:
     return bool(_CAPTION.match(n)) or teaser_or_prompt(n) is not None
 
 
+_LABEL = re.compile(r"^[^\W\d_][\w-]*(?: [\w-]+)?\s*:$")
+
+
 def _drop_listings(out: list[str]) -> list[str]:
     """Drop the items of a list of other articles: headlines (no sentence end, under
     PROSE_CHARS * 1.6 characters) each followed by a line that is only its date ("Grupo Conti
-    asegura ..." / "Lunes 18 abril, 2022"), both lines, when the text holds two or more. One
-    such pair is the article's own heading and date."""
+    asegura ..." / "Lunes 18 abril, 2022"), both lines, when the text holds two or more (one
+    such pair is the article's own heading and date); and a one- or two-word label before a
+    date ("Veröffentlichung:")."""
+    # A label before a date ("Veröffentlichung:" / "2. Februar 2022"): the page's metadata.
+    out = [ln for i, ln in enumerate(out) if not (
+        i + 1 < len(out) and _LABEL.match(norm(ln)) and textmeta.is_dateline(out[i + 1]))]
     items = []
     for i in range(len(out) - 1):
         head = norm(out[i]).rstrip("\"”»)’'")
