@@ -173,6 +173,10 @@ def test_a_list_of_other_articles_with_their_dates_is_dropped() -> None:
     # one heading with its date is the article's own: kept
     own = [PROSE_A, "Episode 158: the sun in a bottle", "Veröffentlicht am 16.08.2019", PROSE_B]
     assert html_text.trim_edges(own) == own
+    # a table's rows with dates are the article's
+    table = [PROSE_A, "| Song A | 2007 |", "| Song B | 2012-10-26 |", "| Song C | 2017-07-14 |",
+             PROSE_B]
+    assert html_text.trim_edges(table) == table
     # a sentence before a date is no headline
     told = [PROSE_A, "The results were published on Monday.", "4 January 2004",
             "The minister spoke first.", "5 January 2004", PROSE_B]

@@ -178,6 +178,8 @@ def _drop_listings(out: list[str]) -> list[str]:
     items = []
     for i in range(len(out) - 1):
         head = norm(out[i]).rstrip("\"”»)’'")
+        if head.startswith("|") or norm(out[i + 1]).startswith("|"):
+            continue  # a table's rows (a discography, results with dates) are the article's
         if len(head) < PROSE_CHARS * 1.6 and not head.endswith((".", "!", "?", ":", ";")) \
                 and textmeta.is_dateline(out[i + 1]):
             items.append(i)
