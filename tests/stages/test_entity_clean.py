@@ -47,6 +47,15 @@ def test_next_line_adverb_and_photo_agency_are_dropped() -> None:
     assert _texts(clean_mentions(ms, text)) == [("Vienna", "LOC")]
 
 
+def test_a_section_label_run_into_the_headline_is_not_part_of_the_name() -> None:
+    text = ("Bitcoin Bitcoin price falls below $6,000\n\nThe price of Bitcoin fell again. "
+            "Bitcoin traders were nervous.")
+    out = clean_mentions([_m(text, "Bitcoin Bitcoin", "PER")], text)
+    assert [(m.text, m.start) for m in out] == [("Bitcoin", 8)]
+    town = "A train derailed near Gin Gin on Monday. Gin Gin residents helped the passengers."
+    assert _texts(clean_mentions([_m(town, "Gin Gin", "LOC")], town)) == [("Gin Gin", "LOC")]
+
+
 def test_stock_photo_credit_outside_a_credit_line() -> None:
     text = "Pictures by Acme Images\nAdditionally, Oslo said no."
     out = clean_mentions([_m(text, "Acme Images\nAdditionally", "ORG"), _m(text, "Oslo", "LOC")], text)

@@ -191,6 +191,19 @@ def _strip_title_case_tail(m: Mention, text: str) -> Mention:
     return m
 
 
+def _undouble(m: Mention, text: str) -> Mention:
+    """A section label run into the headline ("Bitcoin Bitcoin price falls ..."): a name that is
+    one word twice, written so only here while the word stands alone elsewhere, is the second
+    word. A place really named so ("Gin Gin", "Walla Walla") is written whole every time."""
+    toks = _tokens(m, text)
+    if len(toks) != 2:
+        return m
+    first, second = (text[a:b] for a, b in toks)
+    if first != second or _count_word(text, m.text) != 1 or _count_word(text, first) < 3:
+        return m  # the word: twice in this span, and at least once more on its own
+    return replace(m, text=second, start=toks[1][0], end=toks[1][1])
+
+
 def _split_lines(m: Mention) -> Mention:
     if "\n" not in m.text:
         return m
@@ -244,7 +257,7 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
         fixed = _trim(fixed, text)
         if fixed is None:
             continue
-        fixed = _strip_headline_verb(_cut_dateline_and_open_bracket(fixed), text)
+        fixed = _strip_headline_verb(_cut_dateline_and_open_bracket(_undouble(fixed, text)), text)
         fixed = _trim(_strip_title_case_tail(fixed, text), text)
         if fixed is None or not _plausible(fixed):
             continue
