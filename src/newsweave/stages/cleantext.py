@@ -160,8 +160,8 @@ def prompts_reader(line: str) -> bool:
     line = line.strip()
     if len(line) >= CTA_CHARS or _QUOTES.search(line):
         return False
-    return bool(_ASK_OPENING.search(line)) or bool(_ASK.search(line)) and \
-        bool(_YOU.search(line) or _FORMAL_YOU.search(line))
+    addressed = bool(_YOU.search(line) or _FORMAL_YOU.search(line))
+    return bool(_ASK_OPENING.search(line)) or (addressed and bool(_ASK.search(line)))
 
 
 # The heading of a page's reference list ("Quellenangaben:", "Sources", "Einzelnachweise").
@@ -172,8 +172,9 @@ _REFERENCES_HEADING = re.compile(
 
 def teaser_or_prompt(line: str) -> str | None:
     """Why a line is a call to action, a teaser of another article or the heading of a related,
-    tags or references list, or None: the part of ``is_boilerplate`` that holds anywhere in a
-    page's text, tables and short lines included."""
+    tags or references list, or None: the rules of ``is_boilerplate`` that hold anywhere in a
+    page's text, tables and short lines included (its "chrome" and "symbols" rules would take a
+    table's rows), plus the heading of a reference list, which only pages are checked for."""
     line = line.strip()
     if _TAGS_HEADING.match(line):
         return "tags"
