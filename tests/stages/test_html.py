@@ -144,6 +144,7 @@ def test_a_heading_of_nothing_at_the_end_and_inline_teasers_are_dropped() -> Non
                    "Read more: Another headline from the same site", "À lire aussi : un autre titre"):
         assert html_text.trim_edges([PROSE_A, teaser, PROSE_B]) == [PROSE_A, PROSE_B], teaser
     for caption in ("© Oli Scarff/Getty Images", "Foto: dpa / Archiv", "Photo: Reuters",
+                    "(Bild: Jane Doe)",
                     "Abbildung 4: Eine klassische Schwachschicht im Schneeprofil",
                     "Figure 2: Results of the survey", "Source: the city's statistics office"):
         assert html_text.trim_edges([PROSE_A, caption, PROSE_B]) == [PROSE_A, PROSE_B], caption

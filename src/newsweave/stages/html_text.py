@@ -148,11 +148,11 @@ def _bare_url(line: str) -> bool:
 
 
 # A picture's or table's caption or credit standing as a line of its own ("© Oli Scarff/Getty
-# Images", "Foto: dpa", "Abbildung 4: ...", "Figure 2: ..."): not the article's text. (The plain
+# Images", "Foto: dpa", "(Bild: ...)", "Abbildung 4: ...", "Figure 2: ..."): not the article's text. (The plain
 # text path keeps such lines apart as the caption, see cleantext; a page's caption comes from
 # its markup instead.)
 _CAPTION = re.compile(
-    r"^(?:©|\(c\)\s|(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|bild|foto|photo|image"
+    r"^\(?(?:©|\(c\)\s|(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|bild|foto|photo|image"
     r"|credit|quelle|source|fuente|crédit)\s*\d*\s*:)", re.IGNORECASE)
 
 
