@@ -195,6 +195,16 @@ def test_list_headings_and_a_label_before_a_date_are_no_text() -> None:
         == [PROSE_A, "Die Zutaten:", "Mehl und Zucker", PROSE_B]
 
 
+def test_a_first_line_that_repeats_the_title_is_dropped() -> None:
+    text = f"Berne bans the fungicide\n{PROSE_A}\n{PROSE_B}"
+    assert html_text.without_title(text, "Berne Bans the Fungicide") == f"{PROSE_A}\n{PROSE_B}"
+    assert html_text.without_title(text, "Another headline") == text
+    assert html_text.without_title(text, None) == text
+    # a text that is only its headline keeps it
+    assert html_text.without_title("Berne bans the fungicide", "Berne bans the fungicide") \
+        == "Berne bans the fungicide"
+
+
 def test_a_bare_url_is_never_the_edge_of_the_prose() -> None:
     # A page's own address printed above the text is long, but it is not prose: it goes with
     # the edge run; in the middle of the text it stays.

@@ -58,6 +58,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlDoc:
         raise StageError(STAGE, item, "no main text found: only short lines (menus, links)")
     caption = _caption(tree)
     meta = _metadata(tree, url)
+    text = html_text.without_title(text, meta.title)
     return HtmlDoc(
         title=meta.title or None,
         text=text,

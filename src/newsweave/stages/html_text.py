@@ -136,6 +136,16 @@ def _insert_missing(out: list[str], source: list[str], accept: Callable[[str], b
     return result
 
 
+def without_title(text: str, title: str | None) -> str:
+    """The text without a first line that is the page's headline again (kept apart as the
+    title; the plain-text cleaner drops a repeated title the same way), when prose follows."""
+    out = lines(text)
+    if title and len(out) > 1 and norm(out[0]).casefold() == norm(title).casefold() \
+            and has_prose("\n".join(out[1:])):
+        return "\n".join(out[1:])
+    return text
+
+
 def has_prose(text: str) -> bool:
     """True when the text holds at least one prose-length line: link lists and menus do not."""
     return any(len(norm(ln)) >= ANCHOR_CHARS for ln in lines(text))
