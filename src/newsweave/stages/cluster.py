@@ -177,13 +177,6 @@ def _aware(d: datetime | None) -> datetime | None:
     return d if d.tzinfo is not None else d.replace(tzinfo=timezone.utc)
 
 
-def event_threshold(threshold: float | None = None) -> float:
-    """The join threshold in use: the one given, else the fitted event model's."""
-    if threshold is not None:
-        return float(threshold)
-    return float(load_models()["event"].meta.get("threshold", 0.5))
-
-
 class EventClusterer:
     """Online event clustering; ``add`` items in publication order, read ``events()``."""
 
@@ -228,13 +221,19 @@ class EventClusterer:
             model = load_models()["event"]
             self._model = self._model or model
             if self.threshold is None:
-                self.threshold = event_threshold()
+                self.threshold = float(model.meta.get("threshold", 0.5))
         if self.merge_threshold is None:
             self.merge_threshold = float(self._model.meta.get("merge_threshold", self.threshold))
         if self._index is None:
             self._index = TimeBucketedIndex(DIM, self.window_days, global_index=self.far_min < 1.0,
                                             cache=self.ann_cache)
         return self
+
+    @property
+    def fitted_threshold(self) -> float:
+        """The threshold its event model was fitted with (what ``threshold=None`` uses)."""
+        assert self._model is not None, "setup() first"
+        return float(self._model.meta.get("threshold", 0.5))
 
     def save_index(self) -> None:
         """Save what a later process restoring the same articles can load instead of building

@@ -93,9 +93,8 @@ class Grouper:
 
     def built_like(self, state: GroupingState) -> bool:
         """Whether a kept grouping joins and merges events at this grouper's threshold."""
-        from .cluster import event_threshold
-
-        return state.clusterer.threshold == event_threshold(self.threshold)
+        c = state.clusterer
+        return c.threshold == (c.fitted_threshold if self.threshold is None else self.threshold)
 
     def featurize(self, articles: Sequence[Article], entity_ids: Mapping[str, Sequence[str]]
                   ) -> list[StoredFeatures]:

@@ -158,9 +158,10 @@ def _bare_url(line: str) -> bool:
 
 
 # A picture's or table's caption or credit standing as a line of its own ("© Oli Scarff/Getty
-# Images", "Foto: dpa", "(Bild: ...)", "Abbildung 4: ...", "Figure 2: ..."): not the article's text. (The plain
-# text path keeps such lines apart as the caption, see cleantext; a page's caption comes from
-# its markup instead.)
+# Images", "Foto: dpa", "(Bild: ...)", "Abbildung 4: ...", "Figure 2: ..."): not the article's
+# text. (The plain text path keeps such lines apart as the caption, see cleantext; a page's
+# caption comes from its markup instead. textmeta's credit labels, used for plain texts, take
+# more lines here: a gallery's "Photos: ..." captions, 30 lines of one file, not measured.)
 _CAPTION = re.compile(
     r"^\(?(?:©|\(c\)\s|(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|bild|foto|photo|image"
     r"|credit|quelle|source|fuente|crédit)\s*\d*\s*:)", re.IGNORECASE)
@@ -176,15 +177,18 @@ def _not_text(line: str) -> bool:
 _LABEL = re.compile(r"^[^\W\d_][\w-]*(?: [\w-]+)?\s*:$")
 
 
+def _drop_date_labels(out: list[str]) -> list[str]:
+    """Drop a one- or two-word label before a date ("Veröffentlichung:" / "2. Februar 2022"):
+    the page's metadata."""
+    return [ln for i, ln in enumerate(out) if not (
+        i + 1 < len(out) and _LABEL.match(norm(ln)) and textmeta.is_dateline(out[i + 1]))]
+
+
 def _drop_listings(out: list[str]) -> list[str]:
     """Drop the items of a list of other articles: headlines (no sentence end, under
     PROSE_CHARS * 1.6 characters) each followed by a line that is only its date ("Grupo Conti
     asegura ..." / "Lunes 18 abril, 2022"), both lines, when the text holds two or more (one
-    such pair is the article's own heading and date); and a one- or two-word label before a
-    date ("Veröffentlichung:")."""
-    # A label before a date ("Veröffentlichung:" / "2. Februar 2022"): the page's metadata.
-    out = [ln for i, ln in enumerate(out) if not (
-        i + 1 < len(out) and _LABEL.match(norm(ln)) and textmeta.is_dateline(out[i + 1]))]
+    such pair is the article's own heading and date)."""
     items = []
     for i in range(len(out) - 1):
         head = norm(out[i]).rstrip("\"”»)’'")
@@ -203,7 +207,7 @@ def trim_edges(out: list[str]) -> list[str]:
     """Drop leading and trailing runs of short lines (and bare URLs) around the prose span,
     inline teasers of other articles, caption and credit lines, calls to action, and a last line
     that is a heading of nothing ("More topics:", what followed it was not kept)."""
-    out = _drop_listings([ln for ln in out if not _not_text(ln)])
+    out = _drop_listings(_drop_date_labels([ln for ln in out if not _not_text(ln)]))
     while len(out) > 1 and norm(out[-1]).endswith(":") and len(norm(out[-1])) < ANCHOR_CHARS:
         out = out[:-1]
     anchors = [i for i, ln in enumerate(out)
