@@ -29,6 +29,9 @@ def test_bad_values_are_errors():
 def test_event_threshold():
     assert Settings().event_threshold is None  # the fitted value
     assert load_settings(env={"NEWSWEAVE_EVENT_THRESHOLD": "0.6"}).event_threshold == 0.6
+    with pytest.raises(ValueError, match=r"event_threshold \(NEWSWEAVE_EVENT_THRESHOLD\) must be a "
+                                         r"number, got 'tight'"):
+        load_settings(env={"NEWSWEAVE_EVENT_THRESHOLD": "tight"})
     for bad in ("0", "1", "1.5", "-0.2", "nan", "tight"):
         with pytest.raises(ValueError):
             load_settings(env={"NEWSWEAVE_EVENT_THRESHOLD": bad})

@@ -73,10 +73,14 @@ def _coerce(name: str, value: Any) -> Any:
     typ = {f.name: f.type for f in fields(Settings)}[name]
     if typ == "bool" and isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "on"}
-    if typ == "int":
-        return int(value)
-    if typ in ("float", "float | None"):
-        return float(value)
+    try:
+        if typ == "int":
+            return int(value)
+        if typ in ("float", "float | None"):
+            return float(value)
+    except (TypeError, ValueError):
+        kind = "a whole number" if typ == "int" else "a number"
+        raise ValueError(f"{name} ({_ENV[name]}) must be {kind}, got {value!r}") from None
     return value
 
 
