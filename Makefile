@@ -25,11 +25,13 @@ demo: setup
 
 # The PostgreSQL store tests need a real server: a throwaway one (PostgreSQL 15 + pgvector, built
 # on first use) is started before pytest and removed after it, pass or fail. If it cannot start,
-# those tests are skipped with the reason locally and fail in CI (CI=true).
+# those tests are skipped with the reason locally and fail in CI (CI=true). Each run has its own
+# server (its own cluster directory and port), so two test runs at once never stop each other's.
 PG_SERVER = scripts/pg-test-server.sh
 
 test: setup
 	@started=0; \
+	export NEWSWEAVE_PG_STATE="$${TMPDIR:-/tmp}/newsweave-pg-test-$$$$"; \
 	if pg_env=$$(bash $(PG_SERVER) start); then \
 	  eval "$$pg_env"; export NEWSWEAVE_TEST_PG NEWSWEAVE_TEST_PG_STATE; started=1; \
 	else echo "warning: the PostgreSQL test server did not start (see above)" >&2; fi; \

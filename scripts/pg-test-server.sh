@@ -129,8 +129,12 @@ start() {
         return 0
     fi
     [ -d "$STATE" ] && stop
-    install_packages
-    build_pgvector
+    # Two runs starting at once (each with its own STATE) take turns at apt-get and the build.
+    (
+        flock 9
+        install_packages
+        build_pgvector
+    ) 9>"${NEWSWEAVE_PG_LOCK:-/var/lock/newsweave-pg-test.lock}"
     trap 'log "start failed"; stop' ERR
     mkdir -p "$STATE/sock"
     local pw port dsn
