@@ -7,8 +7,9 @@ The store (built once, reused with --db) holds:
   enrichment (sentences, entities, dates, quotes) and grouping features;
 - replicas of those articles up to --n: distinct ids, publication dates shifted by whole weeks per
   replica round, and a marker line appended so no two texts are identical. Replicas reuse the
-  original's stored enrichment and grouping vectors (re-running the models on copies would only
-  cost time), then events, copies and storylines are rebuilt over everything by the real grouper.
+  original's stored enrichment, report sentence vectors and grouping vectors (re-running the
+  models on copies would only cost time), then events, copies and storylines are rebuilt over
+  everything by the real grouper.
 
 Load: `newsweave serve` runs in one process; a second process sends --requests requests per URL
 from --concurrency threads (httpx, keep-alive) after one warm-up request per URL (which computes
@@ -66,9 +67,10 @@ def build_store(db: Path, n: int) -> None:
     print(f"base: {len(base)} articles ingested, enriched and embedded in "
           f"{time.perf_counter() - t0:.0f} s ({len(rep.failed)} failed)", file=sys.stderr)
     feats = {f.article_id: f for f in store.load_features()}
+    sents = store.load_sentence_vectors([a.id for a in base])  # what ingest stored for reports
     r = 1
     while store.count_articles() < n:
-        batch, enr, fts = [], [], []
+        batch, enr, fts, svs = [], [], [], []
         for a in base:
             if store.count_articles() + len(batch) >= n:
                 break
@@ -81,9 +83,12 @@ def build_store(db: Path, n: int) -> None:
                 enr.append(replace(e, article_id=new_id))
             if a.id in feats:
                 fts.append(replace(feats[a.id], article_id=new_id))
+            if a.id in sents:
+                svs.append(replace(sents[a.id], article_id=new_id))
         store.add_articles(batch)
         store.save_enrichments(enr, [])
         store.save_features(fts)
+        store.save_sentence_vectors(svs)
         r += 1
     t1 = time.perf_counter()
     pipe.group()

@@ -207,6 +207,20 @@ class Enrichment:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class SentenceVectors:
+    """Multilingual vectors of the sentences an event report compares (stages/sentvec.py),
+    stored with the article so that a report never embeds them again: ``key`` fingerprints the
+    enrichment's sentences they were computed from (an article enriched again no longer
+    matches and is embedded anew), ``indexes`` are those sentences' indexes, ``vectors`` a
+    (len(indexes), 512) float32 array of L2-normalised rows."""
+
+    article_id: str
+    key: str
+    indexes: list[int]
+    vectors: Any
+
+
 # ---- grouping --------------------------------------------------------------------------------
 
 

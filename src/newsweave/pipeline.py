@@ -252,7 +252,27 @@ class Pipeline:
             enricher.add_partials(partials)
         result = enricher.enrich(articles)
         self.store.save_enrichments(result.enrichments, result.entities)
+        self._save_sentence_vectors(result.enrichments)
         return {e.article_id: e for e in result.enrichments}
+
+    def _save_sentence_vectors(self, enrichments: Sequence["Enrichment"]) -> None:
+        """Embed and store the sentences an event report compares (stages/sentvec.py), so that
+        opening an event does not embed its articles. They are a cache: an article whose
+        vectors fail here is logged and embedded by the first report that needs it."""
+        if not enrichments:
+            return
+        from .runners.base import each_or_none
+        from .stages.sentvec import embed_sentences
+        from .stages.similarity import default_featurizer
+
+        embed = default_featurizer().embedder.embed_texts
+
+        def failed(e: "Enrichment", exc: Exception) -> None:
+            log.warning("%s: sentence vectors not computed (%s: %s); a report embeds them",
+                        e.article_id, type(exc).__name__, exc)
+
+        done = each_or_none(lambda b: embed_sentences(b, embed), list(enrichments), failed)
+        self.store.save_sentence_vectors([sv for sv in done if sv is not None])
 
     def enrich_missing(self) -> int:
         """Enrich every stored article that has no enrichment yet, in batches."""

@@ -1,10 +1,14 @@
 """Read-side queries shared by the CLI, the API and the web UI."""
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Iterator
 
+from .errors import StoreError
 from .models import Enrichment, Event, Story
 from .store.base import Store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .report import EventReport
@@ -153,8 +157,25 @@ def event_report(store: Store, event_id: str) -> "EventReport | None":
         return None
     arts = [a for a in (store.get_article(i) for i in ev.article_ids) if a]
     enrichments = {a.id: e for a in arts if (e := store.get_enrichment(a.id)) is not None}
-    return build_report(ev.id, arts, enrichments, copies=store.copies_in_event(ev.id),
-                        title=ev.title)
+    return build_report(ev.id, arts, enrichments, vectors=report_vectors(store, enrichments),
+                        copies=store.copies_in_event(ev.id), title=ev.title)
+
+
+def report_vectors(store: Store, enrichments: dict[str, Enrichment]) -> dict[str, Any]:
+    """The sentence vectors a report of these articles compares: stored at ingest; an article
+    without them (stored before they were, or enriched again since) is embedded now and its
+    vectors stored for the next report (unless the store refuses the write: then just used)."""
+    from .report import _default_embed
+    from .stages.sentvec import vectors_for_report
+
+    vectors, fresh = vectors_for_report(enrichments, store.load_sentence_vectors(list(enrichments)),
+                                        _default_embed)
+    if fresh:
+        try:
+            store.save_sentence_vectors(fresh)
+        except StoreError as e:
+            log.warning("sentence vectors not kept: %s", e)
+    return vectors
 
 
 def story_rows(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

@@ -55,26 +55,21 @@ _EMBEDDER: Any = None
 
 
 def _default_embed(texts: Sequence[str]) -> np.ndarray:
-    global _EMBEDDER
-    if _EMBEDDER is None:
-        from .stages.embed import Embedder
+    # The process-wide encoder that ingest and grouping load too (one copy of the weights).
+    from .stages.similarity import default_featurizer
 
-        _EMBEDDER = Embedder().setup()
-    return _EMBEDDER.embed_texts(list(texts))
+    return default_featurizer().embedder.embed_texts(list(texts))
 
 
-def sentence_vectors(enrichments: dict[str, Enrichment], embed: EmbedFn | None = None
-                     ) -> dict[str, np.ndarray]:
-    """One L2-normalised vector per sentence of each article, in one batch."""
-    embed = embed or _default_embed
-    order = [(aid, s.text) for aid, e in enrichments.items() for s in e.sentences]
-    vecs = embed([t for _, t in order]) if order else np.zeros((0, 512), np.float32)
-    out: dict[str, np.ndarray] = {}
-    i = 0
-    for aid, e in enrichments.items():
-        out[aid] = vecs[i:i + len(e.sentences)]
-        i += len(e.sentences)
-    return out
+def sentence_vectors(enrichments: dict[str, Enrichment], embed: EmbedFn | None = None,
+                     everything: bool = False) -> dict[str, np.ndarray]:
+    """One row per sentence of each article, in one batch: L2-normalised vectors of the sentences
+    a report compares (stages/sentvec.py), zeros for the others; ``everything``: every sentence."""
+    from .stages.sentvec import embed_sentences, full_matrix
+
+    items = list(enrichments.items())
+    done = embed_sentences([e for _, e in items], embed or _default_embed, everything)
+    return {aid: full_matrix(sv, e) for (aid, e), sv in zip(items, done)}
 
 
 def _utc(d: datetime | None) -> datetime | None:

@@ -285,6 +285,35 @@ class StoreConformance:
         assert [x.id for x in store.list_entities(type="LOC")] == ["ent_moscow"]
         assert store.all_entities()[0].variants
 
+    def test_sentence_vectors(self, store: Store) -> None:
+        import numpy as np
+
+        from .models import SentenceVectors
+
+        store.add_articles([make_article("s1", text="one"), make_article("s2", text="two")])
+        rng = np.random.default_rng(0)
+        v = rng.normal(size=(3, 512)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        store.save_sentence_vectors([SentenceVectors("s1", "k1", [0, 2, 7], v),
+                                     SentenceVectors("s2", "k2", [], np.zeros((0, 512)))])
+        got = store.load_sentence_vectors(["s1", "s2", "nope"])
+        assert sorted(got) == ["s1", "s2"]
+        assert got["s1"].key == "k1" and got["s1"].indexes == [0, 2, 7]
+        # int8 with a scale per row: each row's cosine with the original above 0.999
+        assert got["s1"].vectors.shape == (3, 512)
+        assert np.all(np.sum(got["s1"].vectors * v, axis=1) > 0.999)
+        assert got["s2"].indexes == [] and got["s2"].vectors.shape == (0, 512)
+        # replaced, not added to (an article enriched again)
+        store.save_sentence_vectors([SentenceVectors("s1", "k3", [1], v[:1])])
+        again = store.load_sentence_vectors(["s1"])["s1"]
+        assert again.key == "k3" and again.indexes == [1]
+        assert store.load_sentence_vectors([]) == {}
+        # an article that is not stored: a StoreError, and nothing of the batch is written
+        with pytest.raises(StoreError):
+            store.save_sentence_vectors([SentenceVectors("s2", "k4", [0], v[:1]),
+                                         SentenceVectors("ghost", "k", [0], v[:1])])
+        assert store.load_sentence_vectors(["s2"])["s2"].key == "k2"
+
     def test_features_events_and_stories(self, store: Store) -> None:
         import numpy as np
 

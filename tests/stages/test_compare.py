@@ -243,3 +243,42 @@ def test_articles_published_at_the_same_time_do_not_copy_each_other():
     a = make("a", [*wire, "Engineers will inspect the walls."], hours=2)
     b = make("b", ["Residents began clearing mud.", *wire], hours=2)  # who copied whom?
     assert all(r["reuses"] == [] for r in report(first, a, b)["coverage"])
+
+
+def test_quote_pairs_match_a_pair_by_pair_reading():
+    """The quote pairing by matrix products finds exactly the pairs (and similarities) that
+    comparing every two quotes finds: same language by shared content words, other languages
+    by the quoting sentences' vectors, never two quotes of one story."""
+    from newsweave.stages.compare import content_tokens
+    from newsweave.stages.quote_align import QUOTE_LINK, _linked_pairs
+
+    rng = np.random.default_rng(3)
+    words = "storm bridge mayor school river rebuild open close water power road city".split()
+    base = rng.normal(size=(6, 512)).astype(np.float32)
+    qs, vecs = [], []
+    for i in range(80):
+        lang = ["en", "en", "fr", "de"][i % 4]
+        text = " ".join(rng.choice(words, size=rng.integers(3, 7)))
+        root = f"r{i % 9}"
+        qs.append(_Q(f"a{i}", root, Quote(text, 0, len(text), None), lang, None))
+        v = base[i % 6] + rng.normal(scale=0.9, size=512).astype(np.float32)
+        vecs.append(None if i % 7 == 0 else v / np.linalg.norm(v))
+    toks = [content_tokens(q.quote.text) for q in qs]
+    want = []
+    for i in range(len(qs)):
+        for j in range(i + 1, len(qs)):
+            if qs[i].root == qs[j].root:
+                continue
+            if qs[i].language[:2] == qs[j].language[:2]:
+                sim = len(toks[i] & toks[j]) / max(1, min(len(toks[i]), len(toks[j])))
+            elif vecs[i] is not None and vecs[j] is not None:
+                sim = float(vecs[i] @ vecs[j])
+            else:
+                continue
+            if sim >= QUOTE_LINK:
+                want.append((sim, i, j))
+    got = _linked_pairs(qs, toks, vecs)
+    assert len(want) > 50 and any(qs[i].language != qs[j].language for _, i, j in want)
+    assert sorted((i, j) for _, i, j in got) == sorted((i, j) for _, i, j in want)
+    sims = {(i, j): s for s, i, j in got}
+    assert all(abs(sims[(i, j)] - s) < 1e-5 for s, i, j in want)

@@ -54,6 +54,7 @@ def citation_precision(report: Any, threshold: float = SUPPORT_COS) -> float:
     from ..report import _default_embed
 
     svec = _default_embed([s.text for s in report.summary])
+    every: dict[str, np.ndarray] = {}
     for k, s in enumerate(report.summary):
         src = report.enrichments[s.article]
         keys = entity_keys(src.mentions)
@@ -63,11 +64,11 @@ def citation_precision(report: Any, threshold: float = SUPPORT_COS) -> float:
         for aid in s.citations:
             pairs += 1
             enr = report.enrichments.get(aid)
-            vec = report.vectors.get(aid)
             if enr is None:
                 continue
-            if vec is None:
-                vec = sentence_vectors({aid: enr})[aid]
+            if aid not in every:  # a supporting sentence need not be one the report compared
+                every[aid] = sentence_vectors({aid: enr}, everything=True)[aid]
+            vec = every[aid]
             if len(vec) and float((vec @ svec[k]).max()) >= threshold:
                 ok += 1
                 continue

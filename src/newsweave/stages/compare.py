@@ -18,10 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
-from ..models import Article, Enrichment, Mention
+from ..models import Article, Enrichment, Mention, Sentence
 from .sentences import quoted_spans
 from .textmeta import SENTENCE_END
 
@@ -81,6 +82,8 @@ while after before about into over also said says say according more most very s
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a name or phrase."""
+    if text.isascii():  # the same result, without decomposing every character (most English text)
+        return text.lower().strip()
     t = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in t if not unicodedata.combining(c)).replace("’", "'").strip()
 
@@ -266,6 +269,19 @@ def is_heading(text: str) -> bool:
     return not t or (not _ENDS_SENTENCE.search(t) and len(t.split()) <= 14)
 
 
+def comparable_sentences(enr: Enrichment) -> list[Sentence]:
+    """The sentences of an article that a report compares: not headings or fragments, at most
+    ``MAX_UNITS_PER_ARTICLE`` of them (also what stages/sentvec.py embeds and stores)."""
+    out: list[Sentence] = []
+    for s in enr.sentences:
+        if is_heading(s.text) or len(s.text.split()) < 4:
+            continue
+        out.append(s)
+        if len(out) >= MAX_UNITS_PER_ARTICLE:
+            break
+    return out
+
+
 def prepare_units(articles: Sequence[Article], enrichments: dict[str, Enrichment],
                   copies: dict[str, str] | None = None) -> list[Unit]:
     """The comparable sentences of every article (headings and fragments left out)."""
@@ -279,10 +295,7 @@ def prepare_units(articles: Sequence[Article], enrichments: dict[str, Enrichment
             continue  # a copy says what its original says: it joins the original's claims
         keys = entity_keys(enr.mentions)
         mentions = sorted(range(len(enr.mentions)), key=lambda i: enr.mentions[i].start)
-        order = 0
-        for s in enr.sentences:
-            if is_heading(s.text) or len(s.text.split()) < 4:
-                continue
+        for order, s in enumerate(comparable_sentences(enr)):
             ents: set[str] = set()
             types: dict[str, str] = {}
             names: dict[str, str] = {}
@@ -299,9 +312,6 @@ def prepare_units(articles: Sequence[Article], enrichments: dict[str, Enrichment
             units.append(Unit(art.id, root_of(art.id, copies), s.index, order, s.text, s.start,
                               s.end, enr.language or art.language, ents, types, names,
                               numbers_in(s.text, dspans), dates, art.published))
-            order += 1
-            if order >= MAX_UNITS_PER_ARTICLE:
-                break
     return units
 
 
@@ -327,34 +337,52 @@ def pair_bonus(a: Unit, b: Unit) -> float:
     return bonus
 
 
-def _feature_matrices(units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-unit indicator matrices (entities weighted by kind, people, numbers) and lead orders."""
+def _feature_matrices(units: Sequence[Unit]) -> tuple[Any, Any, Any, np.ndarray]:
+    """Per-unit indicator matrices (entities weighted by kind, people, numbers; sparse CSR: a
+    large event names thousands of entities) and lead orders."""
+    from scipy import sparse
+
     ent_ids: dict[str, int] = {}
     per_ids: dict[str, int] = {}
     num_ids: dict[float, int] = {}
-    for u in units:
-        for k, t in u.entity_types.items():
-            if t != "MISC":
-                ent_ids.setdefault(k, len(ent_ids))
-            if t == "PER":
-                per_ids.setdefault(k, len(per_ids))
-        for v, _ in u.numbers:
-            num_ids.setdefault(v, len(num_ids))
-    n = len(units)
-    ents = np.zeros((n, max(1, len(ent_ids))), np.float32)
-    pers = np.zeros((n, max(1, len(per_ids))), np.float32)
-    nums = np.zeros((n, max(1, len(num_ids))), np.float32)
+    cells: tuple[list, list, list] = ([], [], [])  # rows, columns, values of ents
+    pcells: tuple[list, list] = ([], [])
+    ncells: tuple[list, list] = ([], [])
     for i, u in enumerate(units):
         for k, t in u.entity_types.items():
             if t != "MISC":
+                cells[0].append(i)
+                cells[1].append(ent_ids.setdefault(k, len(ent_ids)))
                 # sqrt so that the product of two rows is the per-entity bonus
-                ents[i, ent_ids[k]] = (ENTITY_BONUS if t in ("PER", "ORG") else PLACE_BONUS) ** 0.5
+                cells[2].append((ENTITY_BONUS if t in ("PER", "ORG") else PLACE_BONUS) ** 0.5)
             if t == "PER":
-                pers[i, per_ids[k]] = 1.0
+                pcells[0].append(i)
+                pcells[1].append(per_ids.setdefault(k, len(per_ids)))
         for v, _ in u.numbers:
-            nums[i, num_ids[v]] = 1.0
+            ncells[0].append(i)
+            ncells[1].append(num_ids.setdefault(v, len(num_ids)))
+    n = len(units)
+
+    def csr(rows: list, cols: list, vals: list | None, width: int) -> Any:
+        data = np.asarray(vals if vals is not None else [1.0] * len(rows), np.float32)
+        m = sparse.csr_matrix((data, (rows, cols)), shape=(n, max(1, width)))
+        m.sum_duplicates()
+        if vals is None:
+            m.data[:] = 1.0  # an indicator, however often the sentence gives it
+        return m
+
+    ents = csr(*cells, len(ent_ids))
+    pers = csr(*pcells, None, len(per_ids))
+    nums = csr(*ncells, None, len(num_ids))
     order = np.array([u.order for u in units])
     return ents, pers, nums, order
+
+
+def _pair_dots(m: Any, gi: np.ndarray, gj: np.ndarray) -> np.ndarray:
+    """Row i of ``m`` dot row j, for each pair (gi[k], gj[k]) (sparse ``m``)."""
+    if not len(gi):
+        return np.zeros(0, np.float32)
+    return np.asarray(m[gi].multiply(m[gj]).sum(axis=1)).ravel()
 
 
 def _links(units: Sequence[Unit], vecs: np.ndarray) -> list[tuple[float, int, int]]:
@@ -368,7 +396,7 @@ def _links(units: Sequence[Unit], vecs: np.ndarray) -> list[tuple[float, int, in
     ids: dict[str, int] = {}
     roots = np.array([ids.setdefault(u.root, len(ids)) for u in units])
     ents, pers, nums, order = _feature_matrices(units)
-    has_per = pers.any(axis=1)
+    has_per = np.diff(pers.indptr) > 0
     lead0 = order == 0
     lead2 = order < 3
     out_s, out_i, out_j = [], [], []
@@ -381,10 +409,9 @@ def _links(units: Sequence[Unit], vecs: np.ndarray) -> list[tuple[float, int, in
         keep = (jj > ii) & (roots[b0 + ii] != roots[b0 + jj])  # an article never supports itself
         ii, jj = ii[keep], jj[keep]
         gi, gj = b0 + ii, b0 + jj
-        bonus = np.minimum(ENTITY_CAP, np.einsum("ij,ij->i", ents[gi], ents[gj]))
-        bonus -= PERSON_MISMATCH * ((np.einsum("ij,ij->i", pers[gi], pers[gj]) == 0)
-                                    & has_per[gi] & has_per[gj])
-        bonus += NUMBER_BONUS * (np.einsum("ij,ij->i", nums[gi], nums[gj]) > 0)
+        bonus = np.minimum(ENTITY_CAP, _pair_dots(ents, gi, gj))
+        bonus -= PERSON_MISMATCH * ((_pair_dots(pers, gi, gj) == 0) & has_per[gi] & has_per[gj])
+        bonus += NUMBER_BONUS * (_pair_dots(nums, gi, gj) > 0)
         bonus += np.where(lead0[gi] & lead0[gj], LEAD_BONUS,
                           np.where(lead2[gi] & lead2[gj], LEAD_BONUS / 2, 0.0))
         score = sims[ii, jj] + bonus
@@ -654,10 +681,14 @@ def coverage(articles: Sequence[Article], claims: Sequence[Claim],
     has, and the earlier articles whose sentences it repeats (``text_reuse``)."""
     times = [a.published for a in articles if a.published]
     first = min(times) if times else None
+    only: dict[str, list[str]] = defaultdict(list)  # article -> texts of the claims only it has
+    for c in claims:
+        if len(c.roots) == 1:
+            only[c.roots[0]].append(c.text)
     rows = []
     for a in sorted(articles, key=lambda a: (_ts(a.published), a.id)):
         root = root_of(a.id, copies)
-        unique = [c.text for c in claims if c.roots == [a.id]] if root == a.id else []
+        unique = list(only.get(a.id, ())) if root == a.id else []
         lag = round((a.published - first).total_seconds() / 3600, 1) \
             if a.published and first else None
         rows.append(CoverageRow(a.outlet, a.id, lag, root if root != a.id else None, unique,

@@ -123,6 +123,36 @@ def load_parser() -> Any:
 
 
 _nlp = load_parser
+# Docs parsed ahead in one batch (``prefetch``), each taken by the first _parse that needs it.
+_PREPARSED: dict[str, Any] = {}
+
+
+def _run_parser(src: str) -> Any:
+    doc = _PREPARSED.pop(src, None)
+    return doc if doc is not None else _nlp()(src)
+
+
+def prefetch(items: Sequence[tuple[Article, Enrichment]], lead: int = LEAD_SENTENCES) -> None:
+    """Parse in one batch what ``extract_fivew`` reads of these articles (headline in sentence
+    case, lead sentences, their clauses after a dateline): spaCy's ``pipe`` over a large
+    event's 40 leads takes half the time of one call per sentence, and parses alike."""
+    nlp = _nlp()
+    if nlp is None:
+        return
+    srcs: list[str] = []
+    for article, enr in items:
+        known = frozenset(w for m in enr.mentions for w in m.text.split())
+        for text, start, _pos in _lead(article, enr, lead):
+            if start is None:
+                srcs.append(_sentence_cased(text, article.text or "", known))
+                continue
+            cut = lead_dateline(text)
+            srcs.append(_recased_dateline(text, cut[1]) if cut and cut[1] else text)
+            if cut:
+                srcs.append(text[cut[0]:])
+    _PREPARSED.clear()
+    todo = list(dict.fromkeys(srcs))
+    _PREPARSED.update(zip(todo, nlp.pipe(todo, batch_size=64)))
 
 
 @lru_cache(maxsize=1024)
@@ -132,7 +162,7 @@ def _parse(text: str, read_as: str | None = None, headline: bool = False) -> Any
     parsed in its place; the doc keeps ``text``'s words, so every answer quotes the text as written.
     ``headline``: headline-ese the tagger misreads is read again (``_headline_verb``)."""
     src = text if read_as is None else read_as
-    d = _nlp()(src)
+    d = _run_parser(src)
     alt = _headline_verb(d, src) if headline else None
     if alt is None and src == text:
         return d

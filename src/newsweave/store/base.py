@@ -10,8 +10,8 @@ from pathlib import Path
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 
-from ..models import (AddResult, Article, Enrichment, Entity, Event, SearchHit, Story,
-                      StoredFeatures)
+from ..models import (AddResult, Article, Enrichment, Entity, Event, SearchHit,
+                      SentenceVectors, Story, StoredFeatures)
 
 
 @dataclass
@@ -206,6 +206,15 @@ class Store(Protocol):
 
     def articles_without_features(self) -> list[str]:
         """Articles not featurised yet, oldest first."""
+        ...
+
+    def save_sentence_vectors(self, items: Sequence[SentenceVectors]) -> None:
+        """Store or replace articles' report sentence vectors (stages/sentvec.py), in one
+        transaction."""
+        ...
+
+    def load_sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, SentenceVectors]:
+        """The stored report sentence vectors of these articles (those that have some)."""
         ...
 
     def replace_events(self, events: Sequence[Event], copies: dict[str, str],

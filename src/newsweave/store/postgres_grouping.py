@@ -9,7 +9,7 @@ import struct
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..models import Enrichment, Entity, Event, Story, StoredFeatures
+from ..models import Enrichment, Entity, Event, SentenceVectors, Story, StoredFeatures
 from . import serialize as ser
 from .base import event_filter_sql, time_bounds
 
@@ -207,6 +207,26 @@ class GroupingMixin:
                                None if r["title"] is None else _vec_value(r["title"]),
                                ser.signature_array(r["minhash"]))
                 for r in self._query(sql, params, binary=True)]
+
+    def save_sentence_vectors(self, items: Sequence[SentenceVectors]) -> None:
+        """Store (or replace) articles' report sentence vectors, in one transaction."""
+        from ..stages.sentvec import pack
+
+        with self.transaction("sentence vectors not stored") as cur:
+            cur.executemany(
+                "INSERT INTO sentence_vectors (article_id, key, data) VALUES (%s, %s, %b) "
+                "ON CONFLICT (article_id) DO UPDATE SET key = excluded.key, data = excluded.data",
+                [(sv.article_id, sv.key, pack(sv)) for sv in items])
+
+    def load_sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, SentenceVectors]:
+        """The stored report sentence vectors of these articles (those that have some)."""
+        from ..stages.sentvec import unpack_rows
+
+        if not article_ids:
+            return {}
+        rows = self._query("SELECT article_id, key, data FROM sentence_vectors "
+                           "WHERE article_id = ANY(%s)", (list(article_ids),), binary=True)
+        return unpack_rows((r["article_id"], r["key"], r["data"]) for r in rows)
 
     def articles_without_features(self) -> list[str]:
         """Articles not yet featurised for grouping, oldest first."""

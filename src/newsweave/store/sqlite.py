@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import StoreError
-from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit, Story,
-                      StoredFeatures)
+from ..models import (AddResult, Article, Entity, Enrichment, Event, SearchHit,
+                      SentenceVectors, Story, StoredFeatures)
 from . import serialize as ser
 from .base import (DuplicateRecord, StoreStats, article_columns, boolean_query,
                    event_filter_sql, marks_split_words, same_article, time_bounds)
@@ -423,6 +423,26 @@ class SQLiteStore:
                                None if r["title"] is None else ser.vector_array(r["title"]),
                                ser.signature_array(r["minhash"]))
                 for r in self._query_rows(sql, params)]
+
+    def save_sentence_vectors(self, items: Sequence[SentenceVectors]) -> None:
+        """Store (or replace) articles' report sentence vectors, in one transaction."""
+        from ..stages.sentvec import pack
+
+        with self._writing("sentence vectors not stored") as c:
+            c.executemany("INSERT OR REPLACE INTO sentence_vectors (article_id, key, data) "
+                          "VALUES (?, ?, ?)", [(sv.article_id, sv.key, pack(sv)) for sv in items])
+
+    def load_sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, SentenceVectors]:
+        """The stored report sentence vectors of these articles (those that have some)."""
+        from ..stages.sentvec import unpack_rows
+
+        ids, rows = list(article_ids), []
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            rows += [tuple(r) for r in self._query(
+                "SELECT article_id, key, data FROM sentence_vectors WHERE "
+                f"article_id IN ({', '.join('?' * len(part))})", part)]
+        return unpack_rows(rows)
 
     def articles_without_features(self) -> list[str]:
         """Articles not yet featurised for grouping, oldest first."""
