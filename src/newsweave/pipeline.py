@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .config import Settings
-from .models import Article, Enrichment, Failure, IngestReport, RawItem
+from .models import Article, Enrichment, Failure, IngestReport, RawItem, SentenceVectors
 from .store.base import Store
 
 log = logging.getLogger(__name__)
@@ -242,9 +242,10 @@ class Pipeline:
         """Run the understanding stages on stored articles and store the results."""
         return len(self._enrich(articles))
 
-    def _enrich(self, articles: Sequence[Article], partials: "dict | None" = None
-                ) -> dict[str, "Enrichment"]:
-        """Enrich (or, with partials computed by a runner, only link) and store; id -> result."""
+    def _enrich(self, articles: Sequence[Article], partials: "dict | None" = None,
+                sentences: "dict | None" = None) -> dict[str, "Enrichment"]:
+        """Enrich (or, with partials computed by a runner, only link) and store; id -> result.
+        ``sentences``: report sentence vectors a runner computed, by article id."""
         if not articles:
             return {}
         enricher = self._enricher()
@@ -252,27 +253,35 @@ class Pipeline:
             enricher.add_partials(partials)
         result = enricher.enrich(articles)
         self.store.save_enrichments(result.enrichments, result.entities)
-        self._save_sentence_vectors(result.enrichments)
+        self._save_sentence_vectors(result.enrichments, sentences or {})
         return {e.article_id: e for e in result.enrichments}
 
-    def _save_sentence_vectors(self, enrichments: Sequence["Enrichment"]) -> None:
-        """Embed and store the sentences an event report compares (stages/sentvec.py), so that
-        opening an event does not embed its articles. They are a cache: an article whose
-        vectors fail here is logged and embedded by the first report that needs it."""
-        if not enrichments:
-            return
-        from .runners.base import each_or_none
-        from .stages.sentvec import embed_sentences
-        from .stages.similarity import default_featurizer
+    def _save_sentence_vectors(self, enrichments: Sequence["Enrichment"],
+                               computed: "dict[str, SentenceVectors]") -> None:
+        """Store the vectors of the sentences an event report compares (stages/sentvec.py), so
+        that opening an event does not embed its articles: those a runner computed when they
+        match the stored sentences, the others embedded here. They are a cache: an article
+        whose vectors fail here is logged and embedded by the first report that needs it."""
+        from .stages.sentvec import usable
 
-        embed = default_featurizer().embedder.embed_texts
+        ready = [computed[e.article_id] for e in enrichments
+                 if usable(computed.get(e.article_id), e)]
+        todo = [e for e in enrichments if not usable(computed.get(e.article_id), e)]
+        if todo:
+            from .runners.base import each_or_none
+            from .stages.sentvec import embed_sentences
+            from .stages.similarity import default_featurizer
 
-        def failed(e: "Enrichment", exc: Exception) -> None:
-            log.warning("%s: sentence vectors not computed (%s: %s); a report embeds them",
-                        e.article_id, type(exc).__name__, exc)
+            embed = default_featurizer().embedder.embed_texts
 
-        done = each_or_none(lambda b: embed_sentences(b, embed), list(enrichments), failed)
-        self.store.save_sentence_vectors([sv for sv in done if sv is not None])
+            def failed(e: "Enrichment", exc: Exception) -> None:
+                log.warning("%s: sentence vectors not computed (%s: %s); a report embeds them",
+                            e.article_id, type(exc).__name__, exc)
+
+            ready += [sv for sv in each_or_none(lambda b: embed_sentences(b, embed), todo, failed)
+                      if sv is not None]
+        if ready:
+            self.store.save_sentence_vectors(ready)
 
     def enrich_missing(self) -> int:
         """Enrich every stored article that has no enrichment yet, in batches."""
@@ -301,7 +310,8 @@ class Pipeline:
         linked: dict = {}
         if self.settings.enrich and mine:
             linked = self._enrich([p.article for p in mine],
-                                  {p.article.id: p.enrichment for p in mine if p.enrichment})
+                                  {p.article.id: p.enrichment for p in mine if p.enrichment},
+                                  {p.article.id: p.sentences for p in mine if p.sentences})
         features = [p.features for p in mine if p.features is not None]
         if self.settings.group and features:
             from .runners.base import feature_entities

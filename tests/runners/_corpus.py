@@ -66,7 +66,8 @@ def snapshot(db: Path) -> dict[str, Any]:
                            full.n_sources))
         dups = sorted((d.id, d.original_id, d.reason) for d in store.iter_duplicates())
         return {"articles": arts, "enrichments": enrich, "entities": entities,
-                "features": feats, "events": sorted(events), "duplicates": dups}
+                "features": feats, "events": sorted(events), "duplicates": dups,
+                "sentences": store.load_sentence_vectors(list(arts))}
     finally:
         store.close()
 
@@ -80,6 +81,12 @@ def assert_same_store(a: dict[str, Any], b: dict[str, Any]) -> None:
         assert a["enrichments"][k] == b["enrichments"][k], k
     assert a["entities"] == b["entities"]
     assert a["duplicates"] == b["duplicates"]
+    # report sentence vectors: the same sentences, vectors equal within int8 steps
+    assert a["sentences"].keys() == b["sentences"].keys() == a["articles"].keys()
+    for k, sa in a["sentences"].items():
+        sb = b["sentences"][k]
+        assert (sa.key, sa.indexes) == (sb.key, sb.indexes), k
+        assert np.allclose(sa.vectors, sb.vectors, atol=0.02), k
     assert a["features"].keys() == b["features"].keys()
     for k, fa in a["features"].items():
         fb = b["features"][k]

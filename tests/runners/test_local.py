@@ -45,6 +45,19 @@ def test_batch_worker_never_fails_the_batch():
     assert out[2].article.id == "ok" and out[2].enrichment is None and out[2].features is None
 
 
+def test_batch_worker_embeds_the_report_sentences_of_what_it_analysed():
+    from newsweave.stages.sentvec import report_sentences, sentences_key
+
+    text = ("Rain in Paris\n\nIt rained in Paris on Monday, officials said. The river rose by "
+            "two metres overnight. \"We are ready,\" the mayor said.")
+    out = BatchWorker(enrich=True, group=True).run([RawItem(source="ok.txt", kind="text", id="ok",
+                                                            content=text)])
+    p = out[0]
+    assert p.sentences is not None and p.sentences.key == sentences_key(p.enrichment)
+    assert p.sentences.indexes == report_sentences(p.enrichment) != []
+    assert p.sentences.vectors.shape == (len(p.sentences.indexes), 512)
+
+
 def test_local_runner_only_extracts():
     p, = LocalRunner().process([RawItem(source="a.txt", kind="text", id="a",
                                         content="Title\n\nSome text about a meeting.")], Settings())

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ..config import Settings
 from ..errors import InputError, StageError
-from ..models import Article, Enrichment, Failure, RawItem, StoredFeatures
+from ..models import Article, Enrichment, Failure, RawItem, SentenceVectors, StoredFeatures
 from ..stages.enrich import Enricher
 
 # Entity types that go into an article's grouping features.
@@ -31,6 +31,9 @@ class Processed:
     failure: Failure | None = None
     enrichment: Enrichment | None = None  # partial: mentions not linked (None: not computed)
     features: StoredFeatures | None = None  # entities empty until linked (None: not computed)
+    # the report sentence vectors of the enrichment's sentences (None: not computed); linking
+    # does not change sentences, so they hold for the linked enrichment too
+    sentences: SentenceVectors | None = None
 
 
 class Runner(Protocol):
@@ -108,6 +111,16 @@ class BatchWorker:
         if self.grouper is not None and arts:
             for p, f in zip(done, each_or_none(lambda b: self.grouper.featurize(b, {}), arts)):
                 p.features = f
+            # The encoder is loaded for the features: the report sentences are embedded here too,
+            # not in the process that stores (stages/sentvec.py).
+            from ..stages.sentvec import embed_sentences
+            from ..stages.similarity import default_featurizer
+
+            embed = default_featurizer().embedder.embed_texts
+            analysed = [p for p in done if p.enrichment is not None]
+            for p, sv in zip(analysed, each_or_none(lambda b: embed_sentences(b, embed),
+                                                    [p.enrichment for p in analysed])):
+                p.sentences = sv
         return out
 
 
