@@ -99,8 +99,9 @@ def align_quotes(articles: Sequence[Article], enrichments: dict[str, Enrichment]
             continue
         keys = entity_keys(enr.mentions)
         named: dict[str, str] = {}  # folded mention text -> its entity key (the first mention)
-        for i in range(len(enr.mentions) - 1, -1, -1) if enr.quotes else ():
-            named[fold(enr.mentions[i].text)] = keys[i]
+        if enr.quotes:
+            for i in reversed(range(len(enr.mentions))):
+                named[fold(enr.mentions[i].text)] = keys[i]
         for q in enr.quotes:
             if len(q.text.split()) >= 3:
                 qs.append(_Q(art.id, root_of(art.id, copies), q, enr.language or art.language,
