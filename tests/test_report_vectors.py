@@ -88,3 +88,23 @@ def test_missing_stale_or_unreadable_vectors_are_embedded_once_and_kept(store, d
     embeds.texts.clear()
     event_report(store, eid)
     assert embeds.texts == []
+
+
+def test_enrich_fills_in_the_vectors_a_store_lacks(store):
+    from typer.testing import CliRunner
+
+    from newsweave.cli import app
+
+    ids = [a.id for a in store.list_articles(limit=100)]
+    con = sqlite3.connect(store.path)
+    with con:
+        con.execute("DELETE FROM sentence_vectors WHERE article_id IN (?, ?, ?)", ids[:3])
+    con.close()
+    assert sorted(store.articles_without_sentence_vectors()) == sorted(ids[:3])
+    r = CliRunner().invoke(app, ["--db", str(store.path), "enrich"])
+    assert r.exit_code == 0, r.output
+    assert "0 articles enriched; report sentence vectors stored for 3 articles" in r.output
+    assert store.articles_without_sentence_vectors() == []
+    assert sorted(store.load_sentence_vectors(ids)) == sorted(ids)
+    r = CliRunner().invoke(app, ["--db", str(store.path), "enrich"])
+    assert r.output.strip() == "0 articles enriched"

@@ -224,17 +224,21 @@ def watch(
 
 @app.command()
 def enrich() -> None:
-    """Run the understanding stages on stored articles that have not been enriched yet."""
-    from .pipeline import enrich_store
+    """Run the understanding stages on stored articles that have not been enriched yet, and
+    embed the sentences reports compare for enriched articles that lack them (a store filled
+    by an earlier version)."""
+    from .pipeline import enrich_store, fill_sentence_vectors
 
     store = _open()
     try:
         n = enrich_store(store, state.settings)
+        filled = fill_sentence_vectors(store, state.settings)
     except NewsweaveError as e:
         fail(str(e))
     finally:
         store.close()
-    typer.echo(f"{n} articles enriched")
+    typer.echo(f"{n} articles enriched" + (f"; report sentence vectors stored for {filled} "
+                                            "articles that lacked them" if filled else ""))
 
 
 # ---- browse ---------------------------------------------------------------------------------

@@ -294,6 +294,20 @@ class Pipeline:
             self._tick("enriched", f"{done}/{len(ids)}")
         return done
 
+    def fill_sentence_vectors(self) -> int:
+        """Compute and store the report sentence vectors that enriched articles lack (a store
+        filled by an earlier version, or whose vectors failed), in batches; returns how many
+        articles got them. (An article enriched again gets new ones with its enrichment.)"""
+        ids = self.store.articles_without_sentence_vectors()
+        done = 0
+        for i in range(0, len(ids), self.settings.batch_size):
+            todo = [e for e in (self.store.get_enrichment(x)
+                                for x in ids[i:i + self.settings.batch_size]) if e is not None]
+            self._save_sentence_vectors(todo, {})
+            done += len(todo)
+            self._tick("enriched", f"sentence vectors {done}/{len(ids)}")
+        return done
+
     def _flush(self, batch: "list[Processed]", report: IngestReport) -> None:
         result = self.store.add_articles([p.article for p in batch])
         report.stored += result.stored
@@ -355,6 +369,12 @@ def extract_only(inputs: Sequence[str], settings: Settings, *, stdin=None
 def enrich_store(store: Store, settings: Settings, *, progress: ProgressFn | None = None) -> int:
     """Enrich the stored articles that have no enrichment yet; returns how many were enriched."""
     return Pipeline(store, settings, progress).enrich_missing()
+
+
+def fill_sentence_vectors(store: Store, settings: Settings, *,
+                          progress: ProgressFn | None = None) -> int:
+    """Store the report sentence vectors enriched articles lack; returns for how many."""
+    return Pipeline(store, settings, progress).fill_sentence_vectors()
 
 
 def regroup_store(store: Store, settings: Settings, *, progress: ProgressFn | None = None

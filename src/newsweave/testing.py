@@ -314,6 +314,20 @@ class StoreConformance:
                                          SentenceVectors("ghost", "k", [0], v[:1])])
         assert store.load_sentence_vectors(["s2"])["s2"].key == "k2"
 
+    def test_articles_without_sentence_vectors(self, store: Store) -> None:
+        import numpy as np
+
+        from .models import Enrichment, SentenceVectors
+
+        store.add_articles([make_article("w1", text="one", published=T0),
+                            make_article("w2", text="two", published=T0 + timedelta(hours=1)),
+                            make_article("w3", text="three")])
+        assert store.articles_without_sentence_vectors() == []  # nothing enriched yet
+        store.save_enrichments([Enrichment(a, "en") for a in ("w1", "w2")], [])
+        assert store.articles_without_sentence_vectors() == ["w1", "w2"]
+        store.save_sentence_vectors([SentenceVectors("w1", "k", [], np.zeros((0, 512)))])
+        assert store.articles_without_sentence_vectors() == ["w2"]
+
     def test_features_events_and_stories(self, store: Store) -> None:
         import numpy as np
 

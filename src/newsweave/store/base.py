@@ -217,6 +217,10 @@ class Store(Protocol):
         """The stored report sentence vectors of these articles (those that have some)."""
         ...
 
+    def articles_without_sentence_vectors(self) -> list[str]:
+        """Enriched articles that have no report sentence vectors stored, oldest first."""
+        ...
+
     def replace_events(self, events: Sequence[Event], copies: dict[str, str],
                        stories: Sequence[Story]) -> None:
         """Replace all events, memberships (with copy_of) and stories in one transaction."""

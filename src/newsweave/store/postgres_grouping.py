@@ -228,6 +228,13 @@ class GroupingMixin:
                            "WHERE article_id = ANY(%s)", (list(article_ids),), binary=True)
         return unpack_rows((r["article_id"], r["key"], r["data"]) for r in rows)
 
+    def articles_without_sentence_vectors(self) -> list[str]:
+        """Enriched articles that have no report sentence vectors stored, oldest first."""
+        return [r["id"] for r in self._query(
+            "SELECT a.id FROM articles a JOIN enrichments e ON e.article_id = a.id "
+            "LEFT JOIN sentence_vectors v ON v.article_id = a.id WHERE v.article_id IS NULL "
+            "ORDER BY a.sort_at, a.id")]
+
     def articles_without_features(self) -> list[str]:
         """Articles not yet featurised for grouping, oldest first."""
         return [r["id"] for r in self._query(

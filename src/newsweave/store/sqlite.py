@@ -444,6 +444,13 @@ class SQLiteStore:
                 f"article_id IN ({', '.join('?' * len(part))})", part)]
         return unpack_rows(rows)
 
+    def articles_without_sentence_vectors(self) -> list[str]:
+        """Enriched articles that have no report sentence vectors stored, oldest first."""
+        return [r[0] for r in self._query(
+            "SELECT a.id FROM articles a JOIN enrichments e ON e.article_id = a.id "
+            "LEFT JOIN sentence_vectors v ON v.article_id = a.id WHERE v.article_id IS NULL "
+            "ORDER BY COALESCE(a.published, a.ingested_at), a.id")]
+
     def articles_without_features(self) -> list[str]:
         """Articles not yet featurised for grouping, oldest first."""
         return [r[0] for r in self._query(
