@@ -245,12 +245,16 @@ def test_articles_published_at_the_same_time_do_not_copy_each_other():
     assert all(r["reuses"] == [] for r in report(first, a, b)["coverage"])
 
 
-def test_quote_pairs_match_a_pair_by_pair_reading():
+@pytest.mark.parametrize("block", [1024, 7])
+def test_quote_pairs_match_a_pair_by_pair_reading(block, monkeypatch):
     """The quote pairing by matrix products finds exactly the pairs (and similarities) that
     comparing every two quotes finds: same language by shared content words, other languages
     by the quoting sentences' vectors, never two quotes of one story."""
     from newsweave.stages.compare import content_tokens
+    from newsweave.stages import quote_align
     from newsweave.stages.quote_align import QUOTE_LINK, _linked_pairs
+
+    monkeypatch.setattr(quote_align, "COSINE_BLOCK", block)  # also across several row blocks
 
     rng = np.random.default_rng(3)
     words = "storm bridge mayor school river rebuild open close water power road city".split()

@@ -36,9 +36,10 @@ __all__ = ["RecordEntity", "RecordWhen", "Record", "build_record", "parse_main",
 
 LEAD = 3  # sentences of an article that count as its lead
 WHO_MAX = 8
-# Independent sources read by the extractor (parsed leads); the others add entities only. 24
-# keep a 300-source event's first report under 2 s (40: 2.5 s), and a vote over 24 accounts.
-MAX_ANSWERS = 24
+# Independent sources read by the extractor (their leads parsed: ~20 ms each); the others add
+# entities only. The earliest 8 and 8 spread over the time line: a 300-source event's first
+# report takes 1.6 s, 2.5 s with 40 (benchmarks/report.py --real).
+MAX_ANSWERS = 16
 _END_BOUND = re.compile(r"\b(through|thru|until|till|to|by|ending|ends?|runs? through|before)\s*$",
                         re.IGNORECASE)
 _START_BOUND = re.compile(r"\b(from|since|starting|begins?|began|on|in|at|last|this)\s*$", re.IGNORECASE)
