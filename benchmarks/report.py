@@ -8,7 +8,7 @@ build_report's own time (best of 3).
 --real: N distinct real articles (the texts of ../shared/eval/clustering, read at run time,
 never copied into the repo) as one event, each from its own outlet: thousands of different
 sentences. Enriched once; their sentence vectors computed as ingest stores them
-(stages/sentvec.py, packed and unpacked as a store keeps them). Reports the time of a report
+(stages/sentvec.py, packed and unpacked as a store keeps them: store/serialize.py). Reports the time of a report
 whose vectors are stored (what the report command and the event page pay) and, once, of one
 that embeds every sentence itself (an article stored before sentence vectors were).
 
@@ -82,8 +82,9 @@ def real(n: int) -> None:
     import json
 
     from newsweave.models import Article
-    from newsweave.report import _default_embed, build_report, enrich_articles
-    from newsweave.stages.sentvec import embed_sentences, full_matrix, pack, unpack
+    from newsweave.report import build_report, enrich_articles
+    from newsweave.stages.sentvec import default_embed, embed_sentences, full_matrix
+    from newsweave.store.serialize import sentence_vectors_bytes, sentence_vectors_from_bytes
 
     path = ROOT.parent / "shared/eval/clustering/articles.jsonl"
     arts = []
@@ -102,8 +103,9 @@ def real(n: int) -> None:
     enr = enrich_articles(arts)
     t_enrich = time.perf_counter() - t
     t = time.perf_counter()
-    stored = {sv.article_id: unpack(sv.article_id, sv.key, pack(sv))
-              for sv in embed_sentences(list(enr.values()), _default_embed)}
+    stored = {sv.article_id: sentence_vectors_from_bytes(sv.article_id, sv.key,
+                                                         sentence_vectors_bytes(sv))
+              for sv in embed_sentences(list(enr.values()), default_embed)}
     t_embed = time.perf_counter() - t
     vecs = {aid: full_matrix(stored[aid], e) for aid, e in enr.items()}
     # The first report parses the leads it reads; later ones in the same process find them parsed.

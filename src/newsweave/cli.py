@@ -449,7 +449,7 @@ def report(
 @app.command()
 def recluster(
     event_threshold: Optional[float] = typer.Option(
-        None, "--event-threshold", min=0.0, max=1.0,
+        None, "--event-threshold",  # its range is checked once, by Settings
         help="How sure the event model must be before an article joins an event (default: the "
              "fitted 0.40, or $NEWSWEAVE_EVENT_THRESHOLD); higher gives tighter events. Later "
              "ingests use the setting, not this flag."),

@@ -256,30 +256,32 @@ class Pipeline:
         self._save_sentence_vectors(result.enrichments, sentences or {})
         return {e.article_id: e for e in result.enrichments}
 
-    def _save_sentence_vectors(self, enrichments: Sequence["Enrichment"],
-                               computed: "dict[str, SentenceVectors]") -> None:
+    def _save_sentence_vectors(self, enrichments: Sequence[Enrichment],
+                               computed: dict[str, SentenceVectors]) -> None:
         """Store the vectors of the sentences an event report compares (stages/sentvec.py), so
         that opening an event does not embed its articles: those a runner computed when they
         match the stored sentences, the others embedded here. They are a cache: an article
         whose vectors fail here is logged and embedded by the first report that needs it."""
         from .stages.sentvec import usable
 
-        ready = [computed[e.article_id] for e in enrichments
-                 if usable(computed.get(e.article_id), e)]
-        todo = [e for e in enrichments if not usable(computed.get(e.article_id), e)]
+        ready: list[SentenceVectors] = []
+        todo: list[Enrichment] = []
+        for e in enrichments:
+            sv = computed.get(e.article_id)
+            if usable(sv, e):
+                ready.append(sv)
+            else:
+                todo.append(e)
         if todo:
             from .runners.base import each_or_none
-            from .stages.sentvec import embed_sentences
-            from .stages.similarity import default_featurizer
+            from .stages.sentvec import default_embed, embed_sentences
 
-            embed = default_featurizer().embedder.embed_texts
-
-            def failed(e: "Enrichment", exc: Exception) -> None:
+            def failed(e: Enrichment, exc: Exception) -> None:
                 log.warning("%s: sentence vectors not computed (%s: %s); a report embeds them",
                             e.article_id, type(exc).__name__, exc)
 
-            ready += [sv for sv in each_or_none(lambda b: embed_sentences(b, embed), todo, failed)
-                      if sv is not None]
+            ready += [sv for sv in each_or_none(lambda b: embed_sentences(b, default_embed), todo,
+                                                failed) if sv is not None]
         if ready:
             self.store.save_sentence_vectors(ready)
 

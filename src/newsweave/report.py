@@ -51,14 +51,10 @@ class EventReport:
         return len({root_of(a.id, self.copies) for a in self.articles}) < 2
 
 
-_EMBEDDER: Any = None
-
-
 def _default_embed(texts: Sequence[str]) -> np.ndarray:
-    # The process-wide encoder that ingest and grouping load too (one copy of the weights).
-    from .stages.similarity import default_featurizer
+    from .stages.sentvec import default_embed
 
-    return default_featurizer().embedder.embed_texts(list(texts))
+    return default_embed(texts)
 
 
 def sentence_vectors(enrichments: dict[str, Enrichment], embed: EmbedFn | None = None,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from newsweave.models import Enrichment, SentenceVectors
-from newsweave.stages.sentvec import (embed_sentences, full_matrix, pack, report_sentences,
-                                      sentences_key, unpack, vectors_for_report)
+from newsweave.stages.sentvec import (embed_sentences, full_matrix, report_sentences,
+                                      sentences_key, vectors_for_report)
+from newsweave.store.serialize import sentence_vectors_bytes, sentence_vectors_from_bytes
 
 from .test_compare import bow_embed, make
 
@@ -58,14 +59,14 @@ def test_pack_round_trip_keeps_cosines():
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     v[2] = 0.0  # an empty sentence's zero vector stays zero
     sv = SentenceVectors("a", "k", [0, 3, 4, 9, 10], v)
-    data = pack(sv)
+    data = sentence_vectors_bytes(sv)
     assert len(data) == 4 + 5 * 4 + 5 * 4 + 5 * 512
-    back = unpack("a", "k", data)
+    back = sentence_vectors_from_bytes("a", "k", data)
     assert back.indexes == [0, 3, 4, 9, 10]
     cos = np.sum(back.vectors * v, axis=1)
     assert np.all(cos[[0, 1, 3, 4]] > 0.999) and not back.vectors[2].any()
     try:
-        unpack("a", "k", data[:-3])
+        sentence_vectors_from_bytes("a", "k", data[:-3])
     except ValueError as e:
         assert "sentence vectors of a" in str(e)
     else:

@@ -113,12 +113,10 @@ class BatchWorker:
                 p.features = f
             # The encoder is loaded for the features: the report sentences are embedded here too,
             # not in the process that stores (stages/sentvec.py).
-            from ..stages.sentvec import embed_sentences
-            from ..stages.similarity import default_featurizer
+            from ..stages.sentvec import default_embed, embed_sentences
 
-            embed = default_featurizer().embedder.embed_texts
             analysed = [p for p in done if p.enrichment is not None]
-            for p, sv in zip(analysed, each_or_none(lambda b: embed_sentences(b, embed),
+            for p, sv in zip(analysed, each_or_none(lambda b: embed_sentences(b, default_embed),
                                                     [p.enrichment for p in analysed])):
                 p.sentences = sv
         return out

@@ -141,18 +141,29 @@ def prefetch(items: Sequence[tuple[Article, Enrichment]], lead: int = LEAD_SENTE
         return
     srcs: list[str] = []
     for article, enr in items:
-        known = frozenset(w for m in enr.mentions for w in m.text.split())
+        known = _known_words(enr)
         for text, start, _pos in _lead(article, enr, lead):
-            if start is None:
-                srcs.append(_sentence_cased(text, article.text or "", known))
-                continue
-            cut = lead_dateline(text)
-            srcs.append(_recased_dateline(text, cut[1]) if cut and cut[1] else text)
-            if cut:
-                srcs.append(text[cut[0]:])
+            read, cut = _reading(text, start, article.text or "", known)
+            srcs += [read, text[cut[0]:]] if cut else [read]
     _PREPARSED.clear()
     todo = list(dict.fromkeys(srcs))
     _PREPARSED.update(zip(todo, nlp.pipe(todo, batch_size=64)))
+
+
+def _known_words(enr: Enrichment) -> frozenset[str]:
+    return frozenset(w for m in enr.mentions for w in m.text.split())
+
+
+def _reading(text: str, start: int | None, body: str, known: frozenset[str]
+             ) -> tuple[str, tuple | None]:
+    """How a lead line is read by the parser: (the text parsed for the whole line, its dateline
+    cut or None). A Title Case headline (``start`` None) is read in sentence case; a lead
+    sentence's dateline place is title-cased as the tagger knows names ("CAPE CANAVERAL, Fla."
+    -> "Cape Canaveral, Fla."), and the clause after the dateline is parsed apart."""
+    if start is None:
+        return _sentence_cased(text, body, known), None
+    cut = lead_dateline(text)
+    return (_recased_dateline(text, cut[1]) if cut and cut[1] else text), cut
 
 
 @lru_cache(maxsize=1024)
@@ -593,18 +604,14 @@ def extract_fivew(article: Article, enr: Enrichment, lead: int = LEAD_SENTENCES,
     actor_words = {w.lower() for a in actors for w in a.split() if w[:1].isupper()}
     # A name the article's own NER only ever reads as a person is no place ("Brexit" taken for one).
     not_places = {m.text for m in enr.mentions if m.type == "PER"} - places
-    known = frozenset(w for m in enr.mentions for w in m.text.split())
+    known = _known_words(enr)
     for text, start, pos in sents:
         # A dateline ("WASHINGTON -- President Obama met ...") is no part of the clause: the
         # clause is read without it (else the city is the sentence's subject); its place stays a
-        # candidate for where, read from the whole sentence with the place title-cased as the
-        # tagger knows names ("CAPE CANAVERAL, Fla." -> "Cape Canaveral, Fla.").
-        cut = lead_dateline(text) if start is not None else None
+        # candidate for where, read from the whole sentence (``_reading``).
+        read, cut = _reading(text, start, article.text or "", known)
         clause = text[cut[0]:] if cut else text
-        if start is None:  # a Title Case headline is parsed in sentence case
-            full = _parse(text, _sentence_cased(text, article.text or "", known), headline=True)
-        else:
-            full = _parse(_recased_dateline(text, cut[1]) if cut and cut[1] else text)
+        full = _parse(text, read, headline=True) if start is None else _parse(read)
         doc = _parse(clause) if cut else full
         w = _weight(pos)
         spans = _entities(doc)

@@ -282,18 +282,6 @@ def _lemmas(items: Sequence[tuple[Article, Enrichment]]) -> list[frozenset[str]]
                       if t.pos_ in ("VERB", "NOUN")) for ts in texts]
 
 
-def _answer(a: Article, enr: Enrichment, lemmas: frozenset[str] | None = None) -> _Answer:
-    key = _fingerprint(a, enr)
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        english = (enr.language or a.language or "en").startswith("en")
-        # The parser is English-only; dates are read in every language.
-        _CACHE[key] = (extract_fivew(a, enr), _lemmas([(a, enr)])[0] if lemmas is None
-                       else lemmas) if english else (extract_when(a, enr), frozenset())
-    return _Answer(a, *_CACHE[key])
-
-
 def _answers(articles: Sequence[Article], enrichments: dict[str, Enrichment],
              copies: dict[str, str] | None) -> dict[str, _Answer]:
     """One answer per independent source (the original itself when present), earliest first."""
@@ -309,15 +297,22 @@ def _answers(articles: Sequence[Article], enrichments: dict[str, Enrichment],
         half, rest = MAX_ANSWERS // 2, picked[MAX_ANSWERS // 2:]
         picked = picked[:half] + [rest[i * len(rest) // (MAX_ANSWERS - half)]
                                   for i in range(MAX_ANSWERS - half)]
-    # English articles read for the first time: parsed and tagged in batches, not one by one.
-    new = [(a, enrichments[a.id]) for _, a in picked
-           if (enrichments[a.id].language or a.language or "en").startswith("en")
-           and _fingerprint(a, enrichments[a.id]) not in _CACHE]
-    lemmas: dict[str, frozenset[str]] = {}
-    if len(new) > 1:
-        prefetch(new)
-        lemmas = {a.id: lem for (a, _), lem in zip(new, _lemmas(new))}
-    return {r: _answer(a, enrichments[a.id], lemmas.get(a.id)) for r, a in picked}
+    keyed = [(r, a, _fingerprint(a, enrichments[a.id])) for r, a in picked]
+    new = {k: (a, enrichments[a.id]) for _, a, k in keyed if k not in _CACHE}
+    if len(_CACHE) + len(new) > _CACHE_MAX:
+        _CACHE.clear()
+    # The parser is English-only (dates are read in every language); the English articles read
+    # for the first time are parsed and tagged in batches, not one by one.
+    english = [(k, a, e) for k, (a, e) in new.items()
+               if (e.language or a.language or "en").startswith("en")]
+    if len(english) > 1:
+        prefetch([(a, e) for _, a, e in english])
+    lemmas = dict(zip((k for k, _, _ in english), _lemmas([(a, e) for _, a, e in english]))) \
+        if english else {}
+    for k, (a, e) in new.items():
+        _CACHE[k] = (extract_fivew(a, e), lemmas[k]) if k in lemmas else \
+            (extract_when(a, e), frozenset())
+    return {r: _Answer(a, *_CACHE[k]) for r, a, k in keyed}
 
 
 _fold = lru_cache(maxsize=1 << 16)(fold)

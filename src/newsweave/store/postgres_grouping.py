@@ -210,23 +210,19 @@ class GroupingMixin:
 
     def save_sentence_vectors(self, items: Sequence[SentenceVectors]) -> None:
         """Store (or replace) articles' report sentence vectors, in one transaction."""
-        from ..stages.sentvec import pack
-
         with self.transaction("sentence vectors not stored") as cur:
             cur.executemany(
                 "INSERT INTO sentence_vectors (article_id, key, data) VALUES (%s, %s, %b) "
                 "ON CONFLICT (article_id) DO UPDATE SET key = excluded.key, data = excluded.data",
-                [(sv.article_id, sv.key, pack(sv)) for sv in items])
+                [(sv.article_id, sv.key, ser.sentence_vectors_bytes(sv)) for sv in items])
 
     def load_sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, SentenceVectors]:
         """The stored report sentence vectors of these articles (those that have some)."""
-        from ..stages.sentvec import unpack_rows
-
         if not article_ids:
             return {}
         rows = self._query("SELECT article_id, key, data FROM sentence_vectors "
                            "WHERE article_id = ANY(%s)", (list(article_ids),), binary=True)
-        return unpack_rows((r["article_id"], r["key"], r["data"]) for r in rows)
+        return ser.sentence_vectors_from_rows((r["article_id"], r["key"], r["data"]) for r in rows)
 
     def articles_without_sentence_vectors(self) -> list[str]:
         """Enriched articles that have no report sentence vectors stored, oldest first."""

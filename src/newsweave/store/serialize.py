@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict
 from datetime import date
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..models import DateMention, Enrichment, Mention, Quote, Sentence
+from ..models import DateMention, Enrichment, Mention, Quote, Sentence, SentenceVectors
+
+log = logging.getLogger(__name__)
+_SENTENCE_DIM = 512  # the encoder's dimension (stages/embed.DIM)
 
 
 def dump(obj: Any) -> str:
@@ -140,6 +144,53 @@ def signature_array(b: bytes | None) -> Any:
     import numpy as np
 
     return None if b is None else np.frombuffer(b, dtype="<u4").astype(np.uint32)
+
+
+def sentence_vectors_bytes(sv: SentenceVectors) -> bytes:
+    """Report sentence vectors (stages/sentvec.py): a uint32 count, the uint32 sentence indexes,
+    one little-endian float32 scale per row, then the rows as int8."""
+    import numpy as np
+
+    v = np.asarray(sv.vectors, dtype=np.float32).reshape(-1, _SENTENCE_DIM)
+    scale = np.abs(v).max(axis=1) / 127.0 if len(v) else np.zeros(0, np.float32)
+    safe = np.where(scale > 0, scale, 1.0)
+    q = np.clip(np.rint(v / safe[:, None]), -127, 127).astype(np.int8)
+    n = np.asarray([len(sv.indexes)], dtype="<u4")
+    return (n.tobytes() + np.asarray(sv.indexes, dtype="<u4").tobytes()
+            + scale.astype("<f4").tobytes() + q.tobytes())
+
+
+def sentence_vectors_from_bytes(article_id: str, key: str, data: bytes) -> SentenceVectors:
+    """What ``sentence_vectors_bytes`` wrote (rows L2-normalised again after dequantising)."""
+    import numpy as np
+
+    n = int(np.frombuffer(data[:4], dtype="<u4")[0]) if len(data) >= 4 else -1
+    if n < 0 or len(data) != 4 + n * (8 + _SENTENCE_DIM):
+        raise ValueError(f"sentence vectors of {article_id}: {len(data)} bytes do not hold "
+                         f"{max(n, 0)} packed sentences")
+    at = 4
+    idx = np.frombuffer(data[at:at + 4 * n], dtype="<u4").astype(int).tolist()
+    at += 4 * n
+    scale = np.frombuffer(data[at:at + 4 * n], dtype="<f4")
+    at += 4 * n
+    q = np.frombuffer(data[at:at + n * _SENTENCE_DIM], dtype=np.int8).reshape(n, _SENTENCE_DIM)
+    v = q.astype(np.float32) * scale[:, None]
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    v = np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
+    return SentenceVectors(article_id, key, idx, v)
+
+
+def sentence_vectors_from_rows(rows: Iterable[tuple[str, str, bytes]]
+                               ) -> dict[str, SentenceVectors]:
+    """Stored (article id, key, data) rows; one that cannot be read is left out (and logged):
+    they are a cache, and the report embeds that article again."""
+    out = {}
+    for aid, key, data in rows:
+        try:
+            out[aid] = sentence_vectors_from_bytes(aid, key, bytes(data))
+        except ValueError as e:
+            log.warning("%s; embedded again by the report", e)
+    return out
 
 
 def enrichment_from_rows(article_id: str, row: Any, mention_rows: list[Any]) -> Enrichment:

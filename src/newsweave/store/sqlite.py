@@ -426,23 +426,20 @@ class SQLiteStore:
 
     def save_sentence_vectors(self, items: Sequence[SentenceVectors]) -> None:
         """Store (or replace) articles' report sentence vectors, in one transaction."""
-        from ..stages.sentvec import pack
-
         with self._writing("sentence vectors not stored") as c:
             c.executemany("INSERT OR REPLACE INTO sentence_vectors (article_id, key, data) "
-                          "VALUES (?, ?, ?)", [(sv.article_id, sv.key, pack(sv)) for sv in items])
+                          "VALUES (?, ?, ?)",
+                          [(sv.article_id, sv.key, ser.sentence_vectors_bytes(sv)) for sv in items])
 
     def load_sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, SentenceVectors]:
         """The stored report sentence vectors of these articles (those that have some)."""
-        from ..stages.sentvec import unpack_rows
-
         ids, rows = list(article_ids), []
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
             rows += [tuple(r) for r in self._query(
                 "SELECT article_id, key, data FROM sentence_vectors WHERE "
                 f"article_id IN ({', '.join('?' * len(part))})", part)]
-        return unpack_rows(rows)
+        return ser.sentence_vectors_from_rows(rows)
 
     def articles_without_sentence_vectors(self) -> list[str]:
         """Enriched articles that have no report sentence vectors stored, oldest first."""
